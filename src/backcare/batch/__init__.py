@@ -1,0 +1,1 @@
+"""Cohort-scale analysis of many recordings on Dask."""

@@ -1,0 +1,1 @@
+"""Camera adapters: pose backends, image and video input, smoothing and annotated output."""

@@ -1,0 +1,1 @@
+"""Command line (Typer + Rich). Thin: parses options, calls the core and adapters, prints."""

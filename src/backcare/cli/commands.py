@@ -1,0 +1,8 @@
+"""Imports every command module so that it registers its commands on the root app.
+
+Add one line per command module (keep alphabetical).
+"""
+
+from __future__ import annotations
+
+from backcare.cli import info as info

@@ -1,0 +1,1 @@
+"""File adapters for core data: PostureSeries as Parquet, tables as CSV."""

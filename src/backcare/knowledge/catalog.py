@@ -1,0 +1,33 @@
+"""Which schema validates which ``kind`` of knowledge file.
+
+Every file under ``knowledge/data`` declares a ``kind``; this table maps it to its pydantic model.
+A test loads every file through this table, so a file nobody can read, a dangling source id or an
+unsourced recommendation fails the suite. Register a new kind here when adding a schema.
+"""
+
+from __future__ import annotations
+
+import yaml
+
+from backcare.errors import KnowledgeError
+from backcare.knowledge.loader import data_files, load, load_text
+from backcare.knowledge.schema import Document, SourcesDocument
+
+__all__ = ["KINDS", "load_all"]
+
+KINDS: dict[str, type[Document]] = {
+    SourcesDocument.KIND: SourcesDocument,
+}
+
+
+def load_all() -> dict[str, Document]:
+    """Load and validate every knowledge file (used by tests and ``backcare doctor``)."""
+    out: dict[str, Document] = {}
+    for rel in data_files():
+        header = yaml.safe_load(load_text(rel))
+        kind = header.get("kind") if isinstance(header, dict) else None
+        model = KINDS.get(str(kind))
+        if model is None:
+            raise KnowledgeError(f"{rel}: unknown kind {kind!r}; known: {sorted(KINDS)}")
+        out[rel] = load(rel, model)
+    return out

@@ -1,0 +1,29 @@
+"""Alembic environment: the engine comes from :func:`backcare.store.db.alembic_config`."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine, create_engine
+
+from backcare.config import database_url
+from backcare.store.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations() -> None:
+    engine: Engine | None = config.attributes.get("engine")
+    if engine is None:  # plain `alembic` command line
+        engine = create_engine(config.get_main_option("sqlalchemy.url") or database_url())
+    with engine.begin() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        context.run_migrations()
+
+
+run_migrations()

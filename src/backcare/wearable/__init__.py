@@ -1,0 +1,1 @@
+"""Wearable adapters: sensor file readers, calibration, orientation and activity classification."""
