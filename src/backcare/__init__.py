@@ -5,8 +5,8 @@ Layers (imports point downwards only; ``lint-imports`` enforces it):
 - ``knowledge``  versioned, cited data files (instruments, thresholds, advice) and their schema
 - ``clinical``   pure core: questionnaire scoring, red-flag triage, pain phase, graded plan
 - ``posture``    pure core: PostureSeries, joint angles, REBA/RULA, spinal load, exposure, alerts
-- adapters      ``io`` (files), ``wearable``, ``camera``, ``store`` (database), ``report``, ``batch``,
-                ``web`` and ``cli``, which read and write the world and call the core.
+- adapters      ``io`` (files), ``wearable``, ``camera``, ``store`` (database), ``report``,
+                ``batch``, ``web`` and ``cli``: they read and write the world and call the core.
 
 backcare informs and triages; it never diagnoses.
 """
