@@ -125,7 +125,8 @@ def channel_landmarks(channel: str) -> tuple[str, ...]:
 
 # -- vector helpers ------------------------------------------------------------------------------
 def _dot(a: F64, b: F64) -> F64:
-    return np.einsum("ij,ij->i", a, b)
+    out: F64 = np.einsum("ij,ij->i", a, b)
+    return out
 
 
 def _norm(a: F64) -> F64:
