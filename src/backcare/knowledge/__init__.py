@@ -5,7 +5,7 @@ domain schema modules beside it, and are cited by source id from every result.
 """
 
 from backcare.knowledge.catalog import KINDS, load_all
-from backcare.knowledge.loader import load, source, source_registry
+from backcare.knowledge.loader import fingerprint, load, source, source_registry
 from backcare.knowledge.schema import Cited, Document, KnowledgeModel, Source
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Document",
     "KnowledgeModel",
     "Source",
+    "fingerprint",
     "load",
     "load_all",
     "source",

@@ -7,6 +7,7 @@ naming the file and the field.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from functools import cache
 from importlib import resources
@@ -23,6 +24,7 @@ __all__ = [
     "check_citations",
     "cited_ids",
     "data_files",
+    "fingerprint",
     "load",
     "load_text",
     "parse",
@@ -146,3 +148,20 @@ def check_citations(doc: BaseModel, *, name: str) -> None:
     dangling = [f"{loc} -> {sid!r}" for loc, sid in cited_ids(doc) if sid not in registry]
     if dangling:
         raise KnowledgeError(f"{name}: unknown source ids: " + "; ".join(dangling))
+
+
+@cache
+def fingerprint() -> str:
+    """Provenance of the knowledge in use: ``<newest file version>+<content hash>``.
+
+    Stored with every result so that a report can say which knowledge produced it.
+    """
+    digest = hashlib.sha256()
+    newest = "0000-00-00"
+    for rel in data_files():
+        text = load_text(rel)
+        digest.update(rel.encode() + b"\0" + text.encode() + b"\0")
+        raw = yaml.safe_load(text)
+        if isinstance(raw, dict) and isinstance(raw.get("version"), str):
+            newest = max(newest, raw["version"])
+    return f"{newest}+{digest.hexdigest()[:12]}"
