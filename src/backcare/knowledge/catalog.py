@@ -10,6 +10,7 @@ from __future__ import annotations
 import yaml
 
 from backcare.errors import KnowledgeError
+from backcare.knowledge.camera import CameraPoseDocument
 from backcare.knowledge.loader import data_files, load, load_text
 from backcare.knowledge.schema import Document, SourcesDocument
 
@@ -17,6 +18,7 @@ __all__ = ["KINDS", "load_all"]
 
 KINDS: dict[str, type[Document]] = {
     SourcesDocument.KIND: SourcesDocument,
+    CameraPoseDocument.KIND: CameraPoseDocument,
 }
 
 

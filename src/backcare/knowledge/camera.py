@@ -1,0 +1,106 @@
+"""Schema of ``data/camera/*.yaml``: the rules camera posture analysis applies to pose landmarks.
+
+These are the choices a reviewer should be able to read and question without reading code: the
+visibility below which a landmark counts as unseen, the thresholds that tell a front from a side
+view and which angles each view measures well, the smoothing filter's parameters and the image
+sizes below which the pose model cannot be trusted. Each block cites its sources.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import Field, model_validator
+
+from backcare.knowledge.schema import Cited, Document
+
+__all__ = [
+    "CameraPoseDocument",
+    "ImageLimits",
+    "LandmarkRule",
+    "SmoothingParams",
+    "ViewReliability",
+    "ViewThresholds",
+]
+
+
+class LandmarkRule(Cited):
+    """When a landmark counts as seen."""
+
+    min_visibility: float = Field(ge=0.0, le=1.0)
+    note: str
+
+
+class ViewThresholds(Cited):
+    """Front/side view from the yaw of the shoulder and hip lines out of the image plane [deg]."""
+
+    front_max_deg: float = Field(gt=0.0, lt=90.0)
+    side_min_deg: float = Field(gt=0.0, lt=90.0)
+    dominant_fraction: float = Field(gt=0.0, le=1.0)
+    min_visibility: float = Field(ge=0.0, le=1.0)
+    note: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ViewThresholds:
+        if self.front_max_deg >= self.side_min_deg:
+            raise ValueError("front_max_deg must be below side_min_deg")
+        return self
+
+
+class ViewReliability(Cited):
+    """Which posture channels a view measures well (in the image plane) and which it does not
+    (depth, or a far side hidden by the body)."""
+
+    view: Literal["front", "side", "oblique"]
+    reliable: tuple[str, ...]
+    unreliable: tuple[str, ...]
+    note: str
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> ViewReliability:
+        both = set(self.reliable) & set(self.unreliable)
+        if both:
+            raise ValueError(f"channels both reliable and unreliable: {sorted(both)}")
+        return self
+
+
+class SmoothingParams(Cited):
+    """One Euro filter parameters for world landmarks [m]."""
+
+    method: Literal["one_euro"]
+    min_cutoff_hz: float = Field(gt=0.0)
+    beta: float = Field(ge=0.0, description="cutoff increase per landmark speed [Hz per m/s]")
+    d_cutoff_hz: float = Field(gt=0.0)
+    note: str
+
+
+class ImageLimits(Cited):
+    """Image sizes [px, shorter side] below which analysis is refused or flagged."""
+
+    min_side_px: int = Field(ge=1)
+    low_side_px: int = Field(ge=1)
+    note: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ImageLimits:
+        if self.min_side_px > self.low_side_px:
+            raise ValueError("min_side_px must not exceed low_side_px")
+        return self
+
+
+class CameraPoseDocument(Document):
+    """``camera/pose.yaml``."""
+
+    KIND: ClassVar[str] = "camera_pose"
+    landmarks: LandmarkRule
+    view: ViewThresholds
+    reliability: tuple[ViewReliability, ...] = Field(min_length=1)
+    smoothing: SmoothingParams
+    image: ImageLimits
+
+    def reliability_for(self, view: str) -> ViewReliability | None:
+        """The reliability block of ``view`` (``None`` for an unknown view)."""
+        for block in self.reliability:
+            if block.view == view:
+                return block
+        return None
