@@ -11,6 +11,7 @@ import yaml
 
 from backcare.errors import KnowledgeError
 from backcare.knowledge.camera import CameraPoseDocument
+from backcare.knowledge.instruments import InstrumentDocument
 from backcare.knowledge.loader import data_files, load, load_text
 from backcare.knowledge.schema import Document, SourcesDocument
 
@@ -19,6 +20,7 @@ __all__ = ["KINDS", "load_all"]
 KINDS: dict[str, type[Document]] = {
     SourcesDocument.KIND: SourcesDocument,
     CameraPoseDocument.KIND: CameraPoseDocument,
+    InstrumentDocument.KIND: InstrumentDocument,
 }
 
 
