@@ -11,6 +11,15 @@ import yaml
 
 from backcare.errors import KnowledgeError
 from backcare.knowledge.camera import CameraPoseDocument
+from backcare.knowledge.clinical import (
+    ClaimsDocument,
+    PhaseDocument,
+    PractitionerDocument,
+    PreventionDocument,
+    RecommendationsDocument,
+    TriageDocument,
+    UrgencyDocument,
+)
 from backcare.knowledge.instruments import InstrumentDocument
 from backcare.knowledge.loader import data_files, load, load_text
 from backcare.knowledge.schema import Document, SourcesDocument
@@ -21,6 +30,13 @@ KINDS: dict[str, type[Document]] = {
     SourcesDocument.KIND: SourcesDocument,
     CameraPoseDocument.KIND: CameraPoseDocument,
     InstrumentDocument.KIND: InstrumentDocument,
+    UrgencyDocument.KIND: UrgencyDocument,
+    TriageDocument.KIND: TriageDocument,
+    PhaseDocument.KIND: PhaseDocument,
+    RecommendationsDocument.KIND: RecommendationsDocument,
+    PreventionDocument.KIND: PreventionDocument,
+    PractitionerDocument.KIND: PractitionerDocument,
+    ClaimsDocument.KIND: ClaimsDocument,
 }
 
 

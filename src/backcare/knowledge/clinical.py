@@ -1,0 +1,478 @@
+"""Schemas of the clinical knowledge files (``knowledge/data/clinical/*.yaml``).
+
+Seven kinds of file, each validated here and registered in :mod:`backcare.knowledge.catalog`:
+
+``clinical-urgency``
+    The five urgency levels, their order and the plain-language "what to do now" text.
+``clinical-triage``
+    The answer ids (questions), the facts derived from numeric answers, and the red-flag rules
+    that map facts to an urgency. Conditions use three-valued logic (see :class:`AnyOf`).
+``clinical-phase``
+    Default duration cut-offs for acute / subacute / chronic pain and what each phase means.
+``clinical-recommendations``
+    Plan lines: verdict (do / consider / only with exercise / don't), certainty, sources.
+``clinical-prevention``
+    Prevention advice with an honest evidence verdict.
+``clinical-claims``
+    The seed article's claims with verdicts, evidence and sources.
+``clinical-practitioner``
+    How to choose a practitioner.
+
+Answer ids
+----------
+``<prefix>.<name>`` with prefix ``triage`` (red-flag and warning-sign questions, answered
+``true`` / ``false`` / ``null``), ``profile`` (facts about the person, e.g. ``profile.age``) or
+``pain`` (the current episode: ``pain.region``, ``pain.duration_weeks``, ``pain.recurrent``,
+``pain.onset_age``). Derived facts (``derived.<name>``) are computed from numeric or choice answers
+and never entered by the user.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from backcare.knowledge.schema import Cited, Document, KnowledgeModel
+
+__all__ = [
+    "ANSWER_PREFIXES",
+    "PHASES",
+    "REGIONS",
+    "STARTBACK_RISKS",
+    "URGENCY_ORDER",
+    "AllOf",
+    "AnswerItem",
+    "AnyOf",
+    "AtLeast",
+    "Certainty",
+    "Claim",
+    "ClaimVerdict",
+    "ClaimsDocument",
+    "Condition",
+    "DerivedFact",
+    "Phase",
+    "PhaseCutoffSpec",
+    "PhaseDocument",
+    "PhaseInfo",
+    "PhaseNote",
+    "PracticePoint",
+    "PractitionerDocument",
+    "PreventionDocument",
+    "PreventionItem",
+    "Recommendation",
+    "RecommendationsDocument",
+    "RedFlagRule",
+    "Region",
+    "StartBackRisk",
+    "TriageDocument",
+    "Urgency",
+    "UrgencyDocument",
+    "UrgencyLevel",
+    "Verdict",
+    "condition_facts",
+]
+
+Urgency = Literal["emergency", "same_day", "within_week", "routine", "self_care"]
+#: Lowest to highest. The highest urgency among fired rules wins.
+URGENCY_ORDER: tuple[Urgency, ...] = (
+    "self_care",
+    "routine",
+    "within_week",
+    "same_day",
+    "emergency",
+)
+
+Phase = Literal["acute", "subacute", "chronic"]
+PHASES: tuple[Phase, ...] = ("acute", "subacute", "chronic")
+
+Region = Literal["low_back", "neck"]
+REGIONS: tuple[Region, ...] = ("low_back", "neck")
+
+StartBackRisk = Literal["low", "medium", "high"]
+STARTBACK_RISKS: tuple[StartBackRisk, ...] = ("low", "medium", "high")
+
+Verdict = Literal["do", "consider", "only_with_exercise", "dont"]
+#: Certainty of the evidence behind a line (GRADE wording), or ``consensus`` where a guideline
+#: recommends without a graded evidence base.
+Certainty = Literal["high", "moderate", "low", "very_low", "consensus"]
+ClaimVerdict = Literal[
+    "roughly_right", "misleading", "unproven", "unsupported", "contradicted", "false"
+]
+
+ANSWER_PREFIXES: tuple[str, ...] = ("triage", "profile", "pain")
+
+AnswerId = Annotated[str, StringConstraints(pattern=r"^(triage|profile|pain)\.[a-z][a-z0-9_]*$")]
+DerivedId = Annotated[str, StringConstraints(pattern=r"^derived\.[a-z][a-z0-9_]*$")]
+FactId = Annotated[
+    str, StringConstraints(pattern=r"^(triage|profile|pain|derived)\.[a-z][a-z0-9_]*$")
+]
+ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
+Text = Annotated[str, StringConstraints(min_length=3, strip_whitespace=True)]
+
+
+# -- conditions (three-valued logic) ---------------------------------------------------------------
+
+
+class AnyOf(KnowledgeModel):
+    """True if any part is true; false only if every part is false; otherwise unknown."""
+
+    any_of: tuple[Condition, ...] = Field(min_length=1)
+
+
+class AllOf(KnowledgeModel):
+    """True if every part is true; false if any part is false; otherwise unknown."""
+
+    all_of: tuple[Condition, ...] = Field(min_length=1)
+
+
+class AtLeast(KnowledgeModel):
+    """True if at least ``at_least`` parts are true; false once that can no longer happen."""
+
+    at_least: int = Field(ge=1)
+    of: tuple[Condition, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _reachable(self) -> AtLeast:
+        if self.at_least > len(self.of):
+            raise ValueError(f"at_least={self.at_least} but only {len(self.of)} parts")
+        return self
+
+
+#: A fact id (a yes/no answer or a derived fact) or a combination of conditions.
+Condition = FactId | AnyOf | AllOf | AtLeast
+
+AnyOf.model_rebuild()
+AllOf.model_rebuild()
+AtLeast.model_rebuild()
+
+
+def condition_facts(cond: Condition) -> list[str]:
+    """Every fact id a condition refers to, in order of appearance (duplicates removed)."""
+    out: list[str] = []
+
+    def walk(c: Condition) -> None:
+        if isinstance(c, str):
+            if c not in out:
+                out.append(c)
+        elif isinstance(c, AnyOf):
+            for part in c.any_of:
+                walk(part)
+        elif isinstance(c, AllOf):
+            for part in c.all_of:
+                walk(part)
+        else:
+            for part in c.of:
+                walk(part)
+
+    walk(cond)
+    return out
+
+
+# -- urgency ---------------------------------------------------------------------------------------
+
+
+class UrgencyLevel(Cited):
+    """One urgency level with the plain-language action for the person."""
+
+    id: Urgency
+    label: Text
+    what_to_do: Text
+
+
+class UrgencyDocument(Document):
+    """``clinical/urgency.yaml``."""
+
+    KIND: ClassVar[str] = "clinical-urgency"
+    levels: tuple[UrgencyLevel, ...]
+
+    @model_validator(mode="after")
+    def _all_levels_once(self) -> UrgencyDocument:
+        ids = [lvl.id for lvl in self.levels]
+        if sorted(ids) != sorted(URGENCY_ORDER):
+            raise ValueError(f"levels must be exactly {list(URGENCY_ORDER)}, got {ids}")
+        return self
+
+    def level(self, urgency: Urgency) -> UrgencyLevel:
+        return next(lvl for lvl in self.levels if lvl.id == urgency)
+
+
+# -- triage ----------------------------------------------------------------------------------------
+
+
+class AnswerItem(KnowledgeModel):
+    """One answer id: its type, allowed values, question text and when to ask it."""
+
+    id: AnswerId
+    type: Literal["boolean", "integer", "number", "choice"]
+    section: ItemId
+    text: Text
+    help: str | None = None
+    unit: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] | None = None
+    #: Ask only when this condition is not false (unknown still asks).
+    ask_if: Condition | None = None
+
+    @model_validator(mode="after")
+    def _type_fields(self) -> AnswerItem:
+        if self.type == "choice" and not self.choices:
+            raise ValueError(f"{self.id}: a choice item needs choices")
+        if self.type != "choice" and self.choices:
+            raise ValueError(f"{self.id}: only choice items have choices")
+        if self.type == "boolean" and (self.minimum is not None or self.maximum is not None):
+            raise ValueError(f"{self.id}: a boolean item has no range")
+        if self.id.startswith("triage.") and self.type != "boolean":
+            raise ValueError(f"{self.id}: triage.* items are yes/no questions")
+        return self
+
+
+class DerivedFact(Cited):
+    """A yes/no fact computed from a numeric or choice answer, e.g. ``profile.age > 50``."""
+
+    id: DerivedId
+    answer: AnswerId
+    op: Literal["gt", "ge", "lt", "le", "in"]
+    value: float | None = None
+    values: tuple[str, ...] | None = None
+    description: Text
+
+    @model_validator(mode="after")
+    def _operand(self) -> DerivedFact:
+        if self.op == "in" and not self.values:
+            raise ValueError(f"{self.id}: op 'in' needs values")
+        if self.op != "in" and self.value is None:
+            raise ValueError(f"{self.id}: op {self.op!r} needs a numeric value")
+        return self
+
+
+class RedFlagRule(Cited):
+    """A red flag (or warning sign) and the urgency it calls for when its condition is true."""
+
+    id: ItemId
+    label: Text
+    group: ItemId
+    urgency: Urgency
+    when: Condition
+    #: Why this matters, in plain words (shown when the rule fires).
+    explanation: Text
+    #: A specific action for this flag (overrides the generic urgency text where given).
+    action: str | None = None
+    #: Ids of article claims this rule corrects.
+    corrects: tuple[ItemId, ...] = ()
+
+
+class TriageDocument(Document):
+    """``clinical/triage.yaml``: answer ids, derived facts and red-flag rules."""
+
+    KIND: ClassVar[str] = "clinical-triage"
+    answers: tuple[AnswerItem, ...]
+    derived: tuple[DerivedFact, ...]
+    rules: tuple[RedFlagRule, ...]
+
+    @model_validator(mode="after")
+    def _references(self) -> TriageDocument:
+        items = {a.id: a for a in self.answers}
+        if len(items) != len(self.answers):
+            raise ValueError("duplicate answer id")
+        derived = {d.id: d for d in self.derived}
+        if len(derived) != len(self.derived):
+            raise ValueError("duplicate derived fact id")
+        if len({r.id for r in self.rules}) != len(self.rules):
+            raise ValueError("duplicate rule id")
+        for d in self.derived:
+            src = items.get(d.answer)
+            if src is None:
+                raise ValueError(f"{d.id}: unknown answer {d.answer!r}")
+            wanted = ("choice",) if d.op == "in" else ("integer", "number")
+            if src.type not in wanted:
+                raise ValueError(f"{d.id}: {d.answer} is {src.type}, op {d.op!r} needs {wanted}")
+            if d.op == "in" and src.choices and not set(d.values or ()) <= set(src.choices):
+                raise ValueError(f"{d.id}: values not among the choices of {d.answer}")
+
+        def check(cond: Condition, where: str) -> None:
+            for fact in condition_facts(cond):
+                if fact in derived:
+                    continue
+                item = items.get(fact)
+                if item is None:
+                    raise ValueError(f"{where}: unknown fact {fact!r}")
+                if item.type != "boolean":
+                    raise ValueError(f"{where}: {fact} is not a yes/no answer; derive a fact")
+
+        used: set[str] = set()
+        for rule in self.rules:
+            check(rule.when, f"rule {rule.id}")
+            used.update(condition_facts(rule.when))
+        for item in self.answers:
+            if item.ask_if is not None:
+                check(item.ask_if, f"ask_if of {item.id}")
+            if item.id.startswith("triage.") and item.id not in used:
+                raise ValueError(f"{item.id} is asked but no rule uses it")
+        return self
+
+
+# -- phase -----------------------------------------------------------------------------------------
+
+
+class PhaseCutoffSpec(Cited):
+    """Default duration cut-offs in weeks: acute below the first, chronic above the second."""
+
+    acute_below_weeks: float = Field(gt=0)
+    chronic_above_weeks: float = Field(gt=0)
+    note: Text
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PhaseCutoffSpec:
+        if not self.acute_below_weeks < self.chronic_above_weeks:
+            raise ValueError("acute_below_weeks must be below chronic_above_weeks")
+        return self
+
+
+class PhaseInfo(Cited):
+    """What a phase means for the person."""
+
+    id: Phase
+    label: Text
+    description: Text
+
+
+class PhaseNote(Cited):
+    """A cited note shown with the phase (e.g. what a recurrent episode means)."""
+
+    text: Text
+
+
+class PhaseDocument(Document):
+    """``clinical/phase.yaml``."""
+
+    KIND: ClassVar[str] = "clinical-phase"
+    cutoffs: PhaseCutoffSpec
+    phases: tuple[PhaseInfo, ...]
+    recurrent_note: PhaseNote
+
+    @model_validator(mode="after")
+    def _all_phases(self) -> PhaseDocument:
+        if sorted(p.id for p in self.phases) != sorted(PHASES):
+            raise ValueError(f"phases must be exactly {list(PHASES)}")
+        return self
+
+
+# -- plan ------------------------------------------------------------------------------------------
+
+
+class Recommendation(Cited):
+    """One plan line: an intervention, for which regions and phases, with its verdict."""
+
+    id: ItemId
+    topic: ItemId
+    title: Text
+    text: Text
+    verdict: Verdict
+    certainty: Certainty
+    #: The source's own grading, in words (e.g. "ACP 2017: strong recommendation, moderate-quality
+    #: evidence").
+    grading: Text
+    regions: tuple[Region, ...] = Field(min_length=1)
+    phases: tuple[Phase, ...] = Field(min_length=1)
+    #: Required for "dont" lines: why it is not recommended.
+    why: str | None = None
+    #: Where guidelines disagree, say so.
+    disagreement: str | None = None
+    corrects: tuple[ItemId, ...] = ()
+    #: False for active treatments that should wait until a clinician has assessed red flags.
+    safe_before_assessment: bool
+    #: Shown only for these STarT Back risk groups (``None``: shown regardless of risk).
+    startback: tuple[StartBackRisk, ...] | None = None
+
+    @model_validator(mode="after")
+    def _dont_has_reason(self) -> Recommendation:
+        if self.verdict == "dont" and not self.why:
+            raise ValueError(f"{self.id}: a 'dont' line must say why")
+        return self
+
+
+class RecommendationsDocument(Document):
+    """``clinical/recommendations.yaml``."""
+
+    KIND: ClassVar[str] = "clinical-recommendations"
+    lines: tuple[Recommendation, ...]
+
+    @model_validator(mode="after")
+    def _unique(self) -> RecommendationsDocument:
+        if len({r.id for r in self.lines}) != len(self.lines):
+            raise ValueError("duplicate recommendation id")
+        return self
+
+
+class PreventionItem(Cited):
+    """One piece of prevention advice with an honest evidence verdict."""
+
+    id: ItemId
+    title: Text
+    text: Text
+    verdict: Verdict
+    certainty: Certainty
+    grading: Text
+    why: str | None = None
+    corrects: tuple[ItemId, ...] = ()
+    safe_before_assessment: bool
+
+    @model_validator(mode="after")
+    def _dont_has_reason(self) -> PreventionItem:
+        if self.verdict == "dont" and not self.why:
+            raise ValueError(f"{self.id}: a 'dont' item must say why")
+        return self
+
+
+class PreventionDocument(Document):
+    """``clinical/prevention.yaml``."""
+
+    KIND: ClassVar[str] = "clinical-prevention"
+    items: tuple[PreventionItem, ...]
+
+
+class PracticePoint(Cited):
+    """One thing to look for (or be wary of) in a practitioner."""
+
+    text: Text
+
+
+class PractitionerDocument(Document):
+    """``clinical/practitioner.yaml``: how to choose a practitioner."""
+
+    KIND: ClassVar[str] = "clinical-practitioner"
+    title: Text
+    intro: Text
+    look_for: tuple[PracticePoint, ...] = Field(min_length=1)
+    be_wary_of: tuple[PracticePoint, ...] = Field(min_length=1)
+    corrects: tuple[ItemId, ...] = ()
+
+
+# -- fact-checks -----------------------------------------------------------------------------------
+
+
+class Claim(Cited):
+    """A claim from the seed article (or a reader comment under it), checked against evidence."""
+
+    id: ItemId
+    #: The claim in our own words (not a quotation).
+    claim: Text
+    said_by: Literal["article", "reader comment"]
+    verdict: ClaimVerdict
+    summary: Text
+    evidence: Text
+
+
+class ClaimsDocument(Document):
+    """``clinical/claims.yaml``."""
+
+    KIND: ClassVar[str] = "clinical-claims"
+    claims: tuple[Claim, ...]
+
+    @model_validator(mode="after")
+    def _unique(self) -> ClaimsDocument:
+        if len({c.id for c in self.claims}) != len(self.claims):
+            raise ValueError("duplicate claim id")
+        return self
