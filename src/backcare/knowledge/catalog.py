@@ -11,6 +11,7 @@ import yaml
 
 from backcare.errors import KnowledgeError
 from backcare.knowledge.camera import CameraPoseDocument
+from backcare.knowledge.ergonomics import RebaTables, RulaTables, SeriesRules
 from backcare.knowledge.clinical import (
     ClaimsDocument,
     PhaseDocument,
@@ -29,6 +30,9 @@ __all__ = ["KINDS", "load_all"]
 KINDS: dict[str, type[Document]] = {
     SourcesDocument.KIND: SourcesDocument,
     CameraPoseDocument.KIND: CameraPoseDocument,
+    RebaTables.KIND: RebaTables,
+    RulaTables.KIND: RulaTables,
+    SeriesRules.KIND: SeriesRules,
     InstrumentDocument.KIND: InstrumentDocument,
     UrgencyDocument.KIND: UrgencyDocument,
     TriageDocument.KIND: TriageDocument,
