@@ -10,6 +10,12 @@ from __future__ import annotations
 import yaml
 
 from backcare.errors import KnowledgeError
+from backcare.knowledge.biomechanics import (
+    AnthropometryDocument,
+    DiscPressureDocument,
+    L5S1ModelDocument,
+    NioshDocument,
+)
 from backcare.knowledge.camera import CameraPoseDocument
 from backcare.knowledge.ergonomics import RebaTables, RulaTables, SeriesRules
 from backcare.knowledge.clinical import (
@@ -34,6 +40,10 @@ KINDS: dict[str, type[Document]] = {
     RulaTables.KIND: RulaTables,
     SeriesRules.KIND: SeriesRules,
     InstrumentDocument.KIND: InstrumentDocument,
+    DiscPressureDocument.KIND: DiscPressureDocument,
+    AnthropometryDocument.KIND: AnthropometryDocument,
+    L5S1ModelDocument.KIND: L5S1ModelDocument,
+    NioshDocument.KIND: NioshDocument,
     UrgencyDocument.KIND: UrgencyDocument,
     TriageDocument.KIND: TriageDocument,
     PhaseDocument.KIND: PhaseDocument,

@@ -1,0 +1,737 @@
+"""Spinal load: intradiscal pressure by posture and L5/S1 forces from a static sagittal model.
+
+Two independent estimates, both vectorised over samples and both driven by knowledge data:
+
+* :func:`disc_pressure` -- the intradiscal pressure of a posture, interpolated between measured
+  anchors (Wilke et al. 1999, L4-L5, in MPa; or Nachemson 1981, L3, relative to standing and
+  shown in MPa by setting standing to Wilke's 0.50 MPa). The interpolation rule is written at the
+  top of ``knowledge/data/biomechanics/disc_pressure.yaml``: lying postures take their anchor;
+  standing and sitting are piecewise-linear in trunk flexion between their anchors and held
+  constant beyond them; a hand load adds a per-kg increment interpolated the same way from the
+  lifting anchors.
+* :func:`l5s1_forces` -- compression, shear and moment at L5/S1 for a person of given mass and
+  height, from de Leva's (1996) segment table and a single-equivalent-muscle model after Chaffin &
+  Andersson (``l5s1_model.yaml`` lists every choice), to be set against NIOSH's 3400 N action
+  limit and 6400 N maximum permissible limit.
+
+Angles follow :mod:`backcare.posture.conventions`: trunk flexion is the trunk's inclination from
+vertical [deg], + forward; upper-arm flexion is relative to the trunk, elbow flexion 0 = straight.
+Missing values are NaN in and NaN out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from backcare.errors import InputError
+from backcare.knowledge import load
+from backcare.knowledge.biomechanics import (
+    AnthropometryDocument,
+    DiscPressureDocument,
+    DiscPressureModel,
+    L5S1ModelDocument,
+    Range,
+    SexAnthropometry,
+)
+from backcare.posture.conventions import CHANNELS, Activity
+from backcare.posture.series import PostureSeries
+
+__all__ = [
+    "ArticleClaimComparison",
+    "DiscModel",
+    "L5S1Result",
+    "ModelRatios",
+    "article_claim_comparison",
+    "compression_limits",
+    "disc_pressure",
+    "disc_pressure_model",
+    "disc_pressure_series",
+    "l5s1_forces",
+    "l5s1_series",
+    "relative_to",
+]
+
+F64 = NDArray[np.float64]
+DiscModel = Literal["wilke1999", "nachemson1981"]
+Sex = Literal["male", "female"]
+
+_DISC_FILE = "biomechanics/disc_pressure.yaml"
+_ANTHRO_FILE = "biomechanics/anthropometry.yaml"
+_L5S1_FILE = "biomechanics/l5s1_model.yaml"
+
+# Posture class codes used internally (index into the per-model lookup arrays).
+_NONE, _SUPINE, _PRONE, _SIDE, _STANDING, _SITTING = range(6)
+_POSTURE_CODE = {
+    "none": _NONE,
+    "lying_supine": _SUPINE,
+    "lying_prone": _PRONE,
+    "lying_side": _SIDE,
+    "standing": _STANDING,
+    "sitting": _SITTING,
+}
+
+
+# -- disc pressure ------------------------------------------------------------------------------
+
+
+def _disc_doc() -> DiscPressureDocument:
+    doc: DiscPressureDocument = load(_DISC_FILE, DiscPressureDocument)
+    return doc
+
+
+def disc_pressure_model(model: DiscModel = "wilke1999") -> DiscPressureModel:
+    """The knowledge entry of a disc-pressure model (anchors, notes, sources)."""
+    for m in _disc_doc().models:
+        if m.id == model:
+            return m
+    known = ", ".join(m.id for m in _disc_doc().models)
+    raise InputError(f"unknown disc-pressure model {model!r}; known: {known}", where="model")
+
+
+@dataclass(frozen=True)
+class _Curves:
+    """A model compiled into lookup tables (all pressures in MPa)."""
+
+    lying_mpa: dict[int, float]
+    base: dict[int, tuple[F64, F64]]
+    per_kg: dict[int, tuple[F64, F64]]
+    activity_class: NDArray[np.int_]
+
+
+def _piecewise(points: list[tuple[float, float]]) -> tuple[F64, F64]:
+    pts = sorted(points)
+    return np.array([p[0] for p in pts], dtype=np.float64), np.array(
+        [p[1] for p in pts], dtype=np.float64
+    )
+
+
+@cache
+def _curves(model: DiscModel) -> _Curves:
+    m = disc_pressure_model(model)
+    doc = _disc_doc()
+    scale = m.mpa_per_unit
+    unspecified = next(a for a in m.anchors if a.posture == m.lying_unspecified)
+    lying: dict[int, float] = {}
+    for posture, code in (
+        ("lying_supine", _SUPINE),
+        ("lying_prone", _PRONE),
+        ("lying_side", _SIDE),
+    ):
+        anchor = next((a for a in m.anchors if a.posture == posture), unspecified)
+        lying[code] = anchor.value * scale
+    base: dict[int, tuple[F64, F64]] = {}
+    per_kg: dict[int, tuple[F64, F64]] = {}
+    for posture, code in (("standing", _STANDING), ("sitting", _SITTING)):
+        unloaded = [
+            (float(a.trunk_flexion_deg), a.value * scale)
+            for a in m.anchors
+            if a.posture == posture and a.hand_load_kg == 0 and a.trunk_flexion_deg is not None
+        ]
+        base[code] = _piecewise(unloaded)
+    for posture, code in (("standing", _STANDING), ("sitting", _SITTING)):
+        xs, ys = base[code]
+        increments = [
+            (
+                float(a.trunk_flexion_deg),
+                (a.value * scale - float(np.interp(a.trunk_flexion_deg, xs, ys))) / a.hand_load_kg,
+            )
+            for a in m.anchors
+            if a.posture == posture and a.hand_load_kg > 0 and a.trunk_flexion_deg is not None
+        ]
+        if increments:
+            per_kg[code] = _piecewise(increments)
+    if _STANDING not in per_kg:
+        raise InputError(f"model {model!r} has no standing lifting anchor", where="model")
+    per_kg.setdefault(_SITTING, per_kg[_STANDING])
+    size = max(a.value for a in Activity) + 1
+    classes = np.full(size, _NONE, dtype=np.int_)
+    for act in Activity:
+        posture_name = doc.activity_postures.get(act.label)
+        if posture_name is None:
+            raise InputError(
+                f"activity {act.label!r} has no posture class in {_DISC_FILE}", where="activity"
+            )
+        if posture_name == "lying":
+            posture_name = m.lying_unspecified
+        classes[act.value] = _POSTURE_CODE[posture_name]
+    return _Curves(lying_mpa=lying, base=base, per_kg=per_kg, activity_class=classes)
+
+
+def _activity_codes(activity: ArrayLike) -> NDArray[np.int_]:
+    arr = np.asarray(activity)
+    if arr.dtype.kind not in "iu":
+        if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+            arr = arr.astype(np.int_)
+        else:
+            raise InputError("must hold integer Activity codes", where="activity")
+    valid = np.array([a.value for a in Activity])
+    if not np.isin(arr, valid).all():
+        bad = np.asarray(arr)[~np.isin(arr, valid)].ravel()[0]
+        raise InputError(f"{int(bad)} is not an Activity code", where="activity")
+    return arr.astype(np.int_, copy=False)
+
+
+def _as_float(values: ArrayLike, where: str) -> F64:
+    arr = np.asarray(values)
+    if arr.dtype.kind not in "fiub":
+        raise InputError(f"must be numeric, got dtype {arr.dtype}", where=where)
+    out = arr.astype(np.float64, copy=False)
+    if np.isinf(out).any():
+        raise InputError("contains infinity; use NaN for missing", where=where)
+    return out
+
+
+def _check_range(values: F64, low: float, high: float, where: str, unit: str) -> None:
+    finite = values[~np.isnan(values)]
+    if finite.size and (finite.min() < low or finite.max() > high):
+        bad = finite[(finite < low) | (finite > high)][0]
+        raise InputError(
+            f"{float(bad):g} {unit} is outside the accepted range [{low:g}, {high:g}] {unit}",
+            where=where,
+        )
+
+
+def disc_pressure(
+    activity: ArrayLike,
+    trunk_flexion_deg: ArrayLike,
+    *,
+    hand_load_kg: ArrayLike | float = 0.0,
+    model: DiscModel = "wilke1999",
+) -> F64:
+    """Intradiscal pressure of a posture [MPa], vectorised.
+
+    Parameters
+    ----------
+    activity
+        :class:`~backcare.posture.conventions.Activity` codes; broadcast with the other inputs.
+        Lying codes use the lying anchors (flexion and load are not needed); sitting and cycling
+        use the sitting curve; standing, walking, running, stairs, kneeling and other movement
+        use the standing curve. ``UNKNOWN`` and ``NONWEAR`` give NaN.
+    trunk_flexion_deg
+        Trunk inclination from vertical [deg], + forward, - backward (within [-180, 180]).
+        NaN gives NaN where the posture needs it (standing and sitting).
+    hand_load_kg
+        Load held in the hands [kg], >= 0 (default 0). NaN gives NaN for standing and sitting.
+        Ignored while lying.
+    model
+        ``"wilke1999"`` (L4-L5, in vivo, one subject) or ``"nachemson1981"`` (L3, relative to
+        standing, shown in MPa with standing = 0.50 MPa).
+
+    Returns
+    -------
+    numpy.ndarray
+        Pressure [MPa], float64, of the broadcast shape.
+
+    Raises
+    ------
+    InputError
+        Unknown model or activity code, flexion outside [-180, 180] deg, negative hand load.
+    """
+    curves = _curves(model)
+    act = _activity_codes(activity)
+    flex = _as_float(trunk_flexion_deg, "trunk_flexion_deg")
+    _check_range(flex, -180.0, 180.0, "trunk_flexion_deg", "deg")
+    load_kg = _as_float(hand_load_kg, "hand_load_kg")
+    spec = CHANNELS["hand_load"]
+    _check_range(load_kg, spec.low, spec.high, "hand_load_kg", "kg")
+    act_b, flex_b, load_b = np.broadcast_arrays(act, flex, load_kg)
+    posture = curves.activity_class[act_b]
+    out = np.full(posture.shape, np.nan, dtype=np.float64)
+    for code, value in curves.lying_mpa.items():
+        out[posture == code] = value
+    for code in (_STANDING, _SITTING):
+        mask = posture == code
+        if not mask.any():
+            continue
+        f = flex_b[mask]
+        xs, ys = curves.base[code]
+        kx, ky = curves.per_kg[code]
+        value = np.interp(f, xs, ys) + load_b[mask] * np.interp(f, kx, ky)
+        value[np.isnan(f)] = np.nan
+        out[mask] = value
+    return out
+
+
+def disc_pressure_series(
+    series: PostureSeries,
+    *,
+    model: DiscModel = "wilke1999",
+    hand_load_kg: float | None = None,
+) -> F64:
+    """Intradiscal pressure [MPa] for every sample of a posture series.
+
+    Uses the series' activity codes and its ``trunk_flexion`` channel (NaN throughout when the
+    channel was not measured, so only lying samples get a value), and the ``hand_load`` channel
+    when present, unless ``hand_load_kg`` is given (then that constant load applies to every
+    sample). Without either, the load is 0 kg.
+
+    Parameters
+    ----------
+    series
+        The posture series.
+    model
+        ``"wilke1999"`` or ``"nachemson1981"``; see :func:`disc_pressure`.
+    hand_load_kg
+        A constant load in the hands [kg] that overrides the series' ``hand_load`` channel.
+
+    Returns
+    -------
+    numpy.ndarray
+        Pressure [MPa] per sample, shape ``(len(series),)``; NaN for unknown activity, non-wear
+        and standing or sitting samples without a trunk angle.
+    """
+    n = len(series)
+    flex = series.get("trunk_flexion")
+    flexion = np.full(n, np.nan) if flex is None else np.asarray(flex, dtype=np.float64)
+    load_kg: ArrayLike
+    if hand_load_kg is not None:
+        load_kg = float(hand_load_kg)
+    else:
+        channel = series.get("hand_load")
+        load_kg = 0.0 if channel is None else np.asarray(channel, dtype=np.float64)
+    return disc_pressure(series.activity, flexion, hand_load_kg=load_kg, model=model)
+
+
+def relative_to(
+    pressure_mpa: ArrayLike,
+    reference: Literal["standing", "lying"] = "standing",
+    *,
+    model: DiscModel = "wilke1999",
+) -> F64:
+    """Pressure as a multiple of the model's standing or lying (supine) pressure.
+
+    Parameters
+    ----------
+    pressure_mpa
+        Pressure [MPa] (for example from :func:`disc_pressure` with the same ``model``).
+    reference
+        ``"standing"`` (relaxed standing) or ``"lying"`` (the model's lying anchor, supine).
+    model
+        The model whose reference anchors divide.
+    """
+    m = disc_pressure_model(model)
+    if reference == "standing":
+        ref = m.anchor(m.comparison.standing)
+    elif reference == "lying":
+        ref = m.anchor(m.comparison.lying)
+    else:
+        raise InputError(
+            f"unknown reference {reference!r}; use 'standing' or 'lying'", where="reference"
+        )
+    return _as_float(pressure_mpa, "pressure_mpa") / (ref.value * m.mpa_per_unit)
+
+
+@dataclass(frozen=True)
+class ModelRatios:
+    """Bent-forward pressure of one model relative to its standing and lying anchors."""
+
+    model: str
+    name: str
+    bent_forward_mpa: float
+    standing_mpa: float
+    lying_mpa: float
+    bent_to_standing: float
+    bent_to_lying: float
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ArticleClaimComparison:
+    """The article's 'bent forward = 2.5x standing, 10x lying' against the measured anchors."""
+
+    claim: str
+    claim_bent_to_standing: float
+    claim_bent_to_lying: float
+    models: tuple[ModelRatios, ...]
+    assessment: str
+    sources: tuple[str, ...]
+
+    def ratios(self, model: str) -> ModelRatios:
+        """The ratios of one model."""
+        for r in self.models:
+            if r.model == model:
+                return r
+        raise KeyError(model)
+
+
+def article_claim_comparison() -> ArticleClaimComparison:
+    """Where the claim 'bent forward = 2.5x standing, 10x lying' sits against the sources.
+
+    Returns the claim with, for every disc-pressure model, the ratios of its bent-forward anchor
+    to its standing and lying (supine) anchors (Wilke: 2.2x and 11x; Nachemson: 1.5x and 6x)
+    and the assessment from the knowledge data, for reports and fact pages.
+    """
+    doc = _disc_doc()
+    rows = []
+    for m in doc.models:
+        bent = m.anchor(m.comparison.bent_forward).value
+        standing = m.anchor(m.comparison.standing).value
+        lying = m.anchor(m.comparison.lying).value
+        rows.append(
+            ModelRatios(
+                model=m.id,
+                name=m.name,
+                bent_forward_mpa=bent * m.mpa_per_unit,
+                standing_mpa=standing * m.mpa_per_unit,
+                lying_mpa=lying * m.mpa_per_unit,
+                bent_to_standing=bent / standing,
+                bent_to_lying=bent / lying,
+                sources=m.sources,
+            )
+        )
+    claim = doc.article_claim
+    return ArticleClaimComparison(
+        claim=claim.text.strip(),
+        claim_bent_to_standing=claim.bent_to_standing,
+        claim_bent_to_lying=claim.bent_to_lying,
+        models=tuple(rows),
+        assessment=claim.assessment.strip(),
+        sources=claim.sources,
+    )
+
+
+# -- L5/S1 static model -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class L5S1Result:
+    """Forces at L5/S1 (arrays of the broadcast input shape).
+
+    Attributes
+    ----------
+    compression_n
+        Compression across the disc plane [N].
+    shear_n
+        Shear in the disc plane [N], + anterior (upper body sliding forward).
+    moment_nm
+        Flexion moment of gravity about L5/S1 [N m], + forward.
+    extensor_force_n
+        Force of the equivalent trunk muscle balancing the moment [N].
+    upper_body_weight_n
+        Weight above L5/S1 including the load [N].
+    out_of_range
+        Samples a series function set to NaN because an angle was outside the model's range
+        (always false from :func:`l5s1_forces`, which raises instead).
+    action_limit_n, maximum_permissible_n
+        NIOSH compression limits (3400 N and 6400 N) to compare with.
+    sources
+        Source ids of the model and the limits.
+    """
+
+    compression_n: F64
+    shear_n: F64
+    moment_nm: F64
+    extensor_force_n: F64
+    upper_body_weight_n: F64
+    out_of_range: NDArray[np.bool_]
+    action_limit_n: float
+    maximum_permissible_n: float
+    sources: tuple[str, ...]
+
+    def above_action_limit(self) -> NDArray[np.bool_]:
+        """Where compression exceeds the action limit (NaN counts as false)."""
+        with np.errstate(invalid="ignore"):
+            return np.asarray(self.compression_n > self.action_limit_n)
+
+    def above_maximum_permissible(self) -> NDArray[np.bool_]:
+        """Where compression exceeds the maximum permissible limit (NaN counts as false)."""
+        with np.errstate(invalid="ignore"):
+            return np.asarray(self.compression_n > self.maximum_permissible_n)
+
+
+def _l5s1_doc() -> L5S1ModelDocument:
+    doc: L5S1ModelDocument = load(_L5S1_FILE, L5S1ModelDocument)
+    return doc
+
+
+def compression_limits() -> tuple[float, float]:
+    """NIOSH compression limits [N]: (action limit, maximum permissible limit)."""
+    lim = _l5s1_doc().limits
+    return lim.action_limit_n, lim.maximum_permissible_n
+
+
+def _sex_table(sex: str) -> SexAnthropometry:
+    doc: AnthropometryDocument = load(_ANTHRO_FILE, AnthropometryDocument)
+    table = doc.table
+    if sex == "male":
+        return table.male
+    if sex == "female":
+        return table.female
+    raise InputError(f"unknown sex {sex!r}; use 'male' or 'female'", where="sex")
+
+
+def _in_range(values: F64, rng: Range, where: str, unit: str) -> None:
+    _check_range(values, rng.low, rng.high, where, unit)
+
+
+def _unit(angle_deg: F64) -> tuple[F64, F64]:
+    rad = np.deg2rad(angle_deg)
+    return np.sin(rad), np.cos(rad)
+
+
+def l5s1_forces(
+    body_mass_kg: ArrayLike,
+    height_m: ArrayLike,
+    trunk_flexion_deg: ArrayLike,
+    *,
+    hand_load_kg: ArrayLike | float = 0.0,
+    upper_arm_flexion_deg: ArrayLike | None = None,
+    elbow_flexion_deg: ArrayLike | None = None,
+    sex: Sex = "male",
+    disc_inclination_offset_deg: float | None = None,
+) -> L5S1Result:
+    """Compression, shear and moment at L5/S1 from a static sagittal model, vectorised.
+
+    Segment masses and centres of mass come from de Leva (1996), scaled by body mass and by
+    height over the table's reference stature; the equivalent back muscle has a 5 cm moment arm;
+    intra-abdominal pressure is left out; the disc plane is perpendicular to the trunk axis unless
+    ``disc_inclination_offset_deg`` turns it. ``knowledge/data/biomechanics/l5s1_model.yaml``
+    states every choice.
+
+    Parameters
+    ----------
+    body_mass_kg
+        Body mass [kg] (30..250).
+    height_m
+        Stature [m] (1.2..2.3).
+    trunk_flexion_deg
+        Trunk inclination from vertical [deg], + forward (-45..135). NaN gives NaN.
+    hand_load_kg
+        Load held in both hands together [kg] (0..500), acting at the hands' centre of mass.
+    upper_arm_flexion_deg
+        Upper-arm flexion relative to the trunk [deg], + forward (-60..180); both arms alike.
+        ``None``: the upper arm hangs vertically whatever the trunk angle.
+    elbow_flexion_deg
+        Elbow flexion [deg], 0 = straight (0..180). ``None``: straight.
+    sex
+        Which column of de Leva's table ("male" or "female").
+    disc_inclination_offset_deg
+        Forward tilt of the disc plane relative to the trunk perpendicular [deg]; ``None`` uses
+        the knowledge default (0).
+
+    Returns
+    -------
+    L5S1Result
+
+    Raises
+    ------
+    InputError
+        Any input outside its accepted range (the message names the parameter).
+    """
+    doc = _l5s1_doc()
+    p = doc.model
+    limits = doc.inputs
+    table = _sex_table(sex)
+    mass = _as_float(body_mass_kg, "body_mass_kg")
+    height = _as_float(height_m, "height_m")
+    trunk = _as_float(trunk_flexion_deg, "trunk_flexion_deg")
+    load_kg = _as_float(hand_load_kg, "hand_load_kg")
+    _in_range(mass, limits.body_mass_kg, "body_mass_kg", "kg")
+    _in_range(height, limits.height_m, "height_m", "m")
+    _in_range(trunk, limits.trunk_flexion_deg, "trunk_flexion_deg", "deg")
+    _in_range(load_kg, limits.hand_load_kg, "hand_load_kg", "kg")
+    if np.isnan(mass).any():
+        raise InputError("body mass must be given (NaN)", where="body_mass_kg")
+    if np.isnan(height).any():
+        raise InputError("height must be given (NaN)", where="height_m")
+    if upper_arm_flexion_deg is None:
+        upper_abs = trunk * 0.0 + p.default_upper_arm_from_vertical_deg
+    else:
+        upper_rel = _as_float(upper_arm_flexion_deg, "upper_arm_flexion_deg")
+        _in_range(upper_rel, limits.upper_arm_flexion_deg, "upper_arm_flexion_deg", "deg")
+        upper_abs = trunk + upper_rel
+    if elbow_flexion_deg is None:
+        elbow: F64 = np.asarray(p.default_elbow_flexion_deg, dtype=np.float64)
+    else:
+        elbow = _as_float(elbow_flexion_deg, "elbow_flexion_deg")
+        _in_range(elbow, limits.elbow_flexion_deg, "elbow_flexion_deg", "deg")
+    offset = p.disc_inclination_offset_deg
+    if disc_inclination_offset_deg is not None:
+        offset = float(disc_inclination_offset_deg)
+        if not -60.0 <= offset <= 60.0:
+            raise InputError(
+                f"{offset:g} deg is outside [-60, 60] deg", where="disc_inclination_offset_deg"
+            )
+    mass, height, trunk, load_kg, upper_abs, elbow = np.broadcast_arrays(
+        mass, height, trunk, load_kg, upper_abs, elbow
+    )
+    g = p.gravity_m_s2
+    scale = height / table.stature_m
+    seg = table.segments
+
+    # Distances along the trunk line above the hip-joint centres (reference subject) [m].
+    lower, middle, upper = seg["lower_trunk"], seg["middle_trunk"], seg["upper_trunk"]
+    omph = lower.length_m
+    xyph = omph + middle.length_m
+    supr = xyph + upper.length_m
+    l5s1 = p.l5s1_fraction_of_lower_trunk * omph
+    head = seg["head_neck"]
+    trunk_masses = (
+        # (mass fraction, distance of the centre of mass above L5/S1 along the trunk) [-, m]
+        (
+            head.mass_fraction,
+            table.cervicale_above_hip_m + (1 - head.com_from_proximal) * head.length_m - l5s1,
+        ),
+        (upper.mass_fraction, supr - upper.com_from_proximal * upper.length_m - l5s1),
+        (middle.mass_fraction, xyph - middle.com_from_proximal * middle.length_m - l5s1),
+        (lower.mass_fraction * p.lower_trunk_mass_above_l5s1, (omph - l5s1) / 2),
+    )
+    s_t, _ = _unit(trunk)
+    frac_total = 0.0
+    lever_sum = np.zeros_like(trunk)  # sum of mass fraction x forward lever arm, per unit scale
+    for frac, dist in trunk_masses:
+        frac_total += frac
+        lever_sum = lever_sum + frac * dist * s_t
+
+    # Arms (both alike): the shoulder sits on the trunk line.
+    ua, fa, hd = seg["upper_arm"], seg["forearm"], seg["hand"]
+    shoulder_x = (table.shoulder_above_hip_m - l5s1) * s_t
+    s_u, _ = _unit(upper_abs)
+    s_f, _ = _unit(upper_abs + elbow)
+    elbow_x = shoulder_x + ua.length_m * s_u
+    wrist_x = elbow_x + fa.length_m * s_f
+    hand_x = wrist_x + hd.com_from_proximal * hd.length_m * s_f
+    arm_frac = 2 * (ua.mass_fraction + fa.mass_fraction + hd.mass_fraction)
+    frac_total += arm_frac
+    lever_sum = lever_sum + 2 * (
+        ua.mass_fraction * (shoulder_x + ua.com_from_proximal * ua.length_m * s_u)
+        + fa.mass_fraction * (elbow_x + fa.com_from_proximal * fa.length_m * s_f)
+        + hd.mass_fraction * hand_x
+    )
+
+    body_moment = g * mass * scale * lever_sum
+    load_moment = g * load_kg * scale * hand_x
+    moment = body_moment + load_moment
+    weight = g * (mass * frac_total + load_kg)
+    muscle = np.abs(moment) / p.erector_moment_arm_m
+    off = np.deg2rad(offset)
+    disc = np.deg2rad(trunk) + off
+    compression = muscle * np.cos(off) + weight * np.cos(disc)
+    shear = weight * np.sin(disc) - muscle * np.sin(off)
+    return L5S1Result(
+        compression_n=np.asarray(compression, dtype=np.float64),
+        shear_n=np.asarray(shear, dtype=np.float64),
+        moment_nm=np.asarray(moment, dtype=np.float64),
+        extensor_force_n=np.asarray(muscle, dtype=np.float64),
+        upper_body_weight_n=np.asarray(weight, dtype=np.float64),
+        out_of_range=np.zeros(np.shape(compression), dtype=bool),
+        action_limit_n=doc.limits.action_limit_n,
+        maximum_permissible_n=doc.limits.maximum_permissible_n,
+        sources=tuple(dict.fromkeys((*p.sources, *doc.limits.sources))),
+    )
+
+
+def _side_mean(series: PostureSeries, left: str, right: str) -> F64 | None:
+    """Mean of the measured sides per sample (one side where the other is NaN); None if absent."""
+    arrays = [
+        np.asarray(a, dtype=np.float64)
+        for a in (series.get(left), series.get(right))
+        if a is not None
+    ]
+    if not arrays:
+        return None
+    stack = np.vstack(arrays)
+    count = np.sum(~np.isnan(stack), axis=0)
+    total = np.nansum(stack, axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def l5s1_series(
+    series: PostureSeries,
+    body_mass_kg: float,
+    height_m: float,
+    *,
+    sex: Sex = "male",
+) -> L5S1Result:
+    """L5/S1 forces for every sample of a posture series.
+
+    Uses ``trunk_flexion`` (required), the mean of the measured sides of
+    ``upper_arm_flexion_left/right`` and ``elbow_flexion_left/right`` (the model's default arm
+    posture when a pair was not measured at all), and ``hand_load`` (0 kg when absent).
+
+    Samples that are lying or non-wear, or whose angles lie outside the model's accepted ranges,
+    are NaN; the latter are flagged in ``out_of_range`` so that a caller can report how many
+    samples the model could not describe. Unknown activity is computed: the model needs only the
+    posture angles.
+
+    Parameters
+    ----------
+    series
+        The posture series.
+    body_mass_kg, height_m
+        The person's body mass [kg] and stature [m].
+    sex
+        Which column of the segment table.
+
+    Raises
+    ------
+    InputError
+        The series has no ``trunk_flexion`` channel, or mass or height is out of range.
+    """
+    flex = series.get("trunk_flexion")
+    if flex is None:
+        raise InputError(
+            "the L5/S1 model needs the trunk_flexion channel, which this series lacks",
+            where="trunk_flexion",
+        )
+    limits = _l5s1_doc().inputs
+    n = len(series)
+    trunk = np.array(flex, dtype=np.float64)
+    upper = _side_mean(series, "upper_arm_flexion_left", "upper_arm_flexion_right")
+    elbow = _side_mean(series, "elbow_flexion_left", "elbow_flexion_right")
+    load_channel = series.get("hand_load")
+    load_kg = np.zeros(n) if load_channel is None else np.array(load_channel, dtype=np.float64)
+
+    def outside(values: F64 | None, rng: Range) -> NDArray[np.bool_]:
+        if values is None:
+            return np.zeros(n, dtype=bool)
+        with np.errstate(invalid="ignore"):
+            return np.asarray((values < rng.low) | (values > rng.high))
+
+    out_of_range = (
+        outside(trunk, limits.trunk_flexion_deg)
+        | outside(upper, limits.upper_arm_flexion_deg)
+        | outside(elbow, limits.elbow_flexion_deg)
+        | outside(load_kg, limits.hand_load_kg)
+    )
+    lying_codes = [a.value for a in Activity if a.label.startswith("lie")] + [
+        Activity.NONWEAR.value
+    ]
+    skip = np.isin(series.activity, lying_codes)
+    blank = out_of_range | skip
+    trunk[blank] = np.nan
+    if upper is not None:
+        upper = np.where(blank, 0.0, upper)
+    if elbow is not None:
+        elbow = np.where(blank, 0.0, elbow)
+    load_kg = np.where(blank, 0.0, load_kg)
+    result = l5s1_forces(
+        body_mass_kg,
+        height_m,
+        trunk,
+        hand_load_kg=load_kg,
+        upper_arm_flexion_deg=upper,
+        elbow_flexion_deg=elbow,
+        sex=sex,
+    )
+
+    def blanked(values: F64) -> F64:
+        return np.where(blank, np.nan, values)
+
+    return L5S1Result(
+        compression_n=blanked(result.compression_n),
+        shear_n=blanked(result.shear_n),
+        moment_nm=blanked(result.moment_nm),
+        extensor_force_n=blanked(result.extensor_force_n),
+        upper_body_weight_n=blanked(result.upper_body_weight_n),
+        out_of_range=out_of_range,
+        action_limit_n=result.action_limit_n,
+        maximum_permissible_n=result.maximum_permissible_n,
+        sources=result.sources,
+    )
