@@ -6,5 +6,6 @@ Add one line per command module (keep alphabetical).
 from __future__ import annotations
 
 from backcare.cli import ergo as ergo
+from backcare.cli import facts as facts
 from backcare.cli import info as info
 from backcare.cli import wearable as wearable

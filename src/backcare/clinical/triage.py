@@ -1,0 +1,235 @@
+"""Red-flag triage: which warning signs are present and how urgently to seek help.
+
+``triage(answers)`` evaluates every rule in ``knowledge/data/clinical/triage.yaml`` with
+three-valued logic. A rule *fires* when its condition is true; the result's urgency is the highest
+among fired rules (``self_care`` when none fired). A rule whose condition cannot be decided because
+answers are missing is reported in ``unknown`` ("not asked / unknown"), never as "no". When the
+urgency is ``emergency`` the result says so in ``stop``: the caller should end the assessment and
+show ``what_to_do`` only.
+
+backcare informs and triages; it never diagnoses. Flag labels describe what a sign *may* mean and
+the action to take.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pydantic import BaseModel, ConfigDict
+
+from backcare.clinical.answers import (
+    answers_json_schema,
+    derive_facts,
+    evaluate,
+    triage_knowledge,
+    triage_questions,
+    validate_answers,
+)
+from backcare.knowledge import load
+from backcare.knowledge.clinical import (
+    URGENCY_ORDER,
+    AnswerItem,
+    Condition,
+    RedFlagRule,
+    Urgency,
+    UrgencyDocument,
+    condition_facts,
+)
+
+__all__ = [
+    "DISCLAIMER",
+    "FiredFlag",
+    "TriageResult",
+    "UnknownFlag",
+    "answers_json_schema",
+    "triage",
+    "triage_questions",
+    "urgency_rank",
+]
+
+DISCLAIMER = (
+    "backcare gives information and suggests how urgently to seek care. It does not diagnose and "
+    "does not replace an examination by a clinician. If you are worried, seek medical help."
+)
+
+
+def urgency_rank(urgency: Urgency) -> int:
+    """0 for ``self_care`` up to 4 for ``emergency``."""
+    return URGENCY_ORDER.index(urgency)
+
+
+class FiredFlag(BaseModel):
+    """A red flag or warning sign that is present."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    label: str
+    group: str
+    urgency: Urgency
+    explanation: str
+    #: What to do for this flag (the flag's own action, else the urgency level's text).
+    action: str
+    #: Answer ids (and derived facts) that made the condition true.
+    triggered_by: tuple[str, ...]
+    corrects: tuple[str, ...] = ()
+    sources: tuple[str, ...]
+
+
+class UnknownFlag(BaseModel):
+    """A check that could not be done because answers are missing ("not asked / unknown")."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    label: str
+    #: The urgency this flag would call for if present.
+    urgency: Urgency
+    #: Answer ids still needed to decide it.
+    missing: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+class TriageResult(BaseModel):
+    """Outcome of red-flag triage. JSON-serialisable (``model_dump(mode="json")``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    urgency: Urgency
+    urgency_label: str
+    #: What to do now, for the overall urgency (for an emergency: the only thing to show).
+    what_to_do: str
+    #: True for an emergency: stop the assessment and show ``what_to_do`` and ``fired`` only.
+    stop: bool
+    #: Present flags, most urgent first.
+    fired: tuple[FiredFlag, ...]
+    #: Checks not done because answers are missing, most urgent first. Never read these as "no".
+    unknown: tuple[UnknownFlag, ...]
+    #: Checks that do not apply to these answers (e.g. neck questions for low back pain only).
+    not_applicable: tuple[str, ...]
+    #: Question ids that were not answered (and apply to these answers).
+    not_asked: tuple[str, ...]
+    #: True when every check could be decided.
+    complete: bool
+    summary: str
+    disclaimer: str = DISCLAIMER
+
+
+def _answer_of(fact: str, doc_derived: Mapping[str, str]) -> str:
+    return doc_derived.get(fact, fact)
+
+
+def _true_leaves(cond: Condition, facts: Mapping[str, bool | None]) -> list[str]:
+    return [f for f in condition_facts(cond) if facts.get(f) is True]
+
+
+def _applicable(item: AnswerItem, facts: Mapping[str, bool | None]) -> bool:
+    return item.ask_if is None or evaluate(item.ask_if, facts) is not False
+
+
+def _fired(
+    rule: RedFlagRule, facts: Mapping[str, bool | None], levels: UrgencyDocument
+) -> FiredFlag:
+    return FiredFlag(
+        id=rule.id,
+        label=rule.label,
+        group=rule.group,
+        urgency=rule.urgency,
+        explanation=rule.explanation,
+        action=rule.action or levels.level(rule.urgency).what_to_do,
+        triggered_by=tuple(_true_leaves(rule.when, facts)),
+        corrects=rule.corrects,
+        sources=rule.sources,
+    )
+
+
+def _summary(urgency: Urgency, fired: list[FiredFlag], unknown: list[UnknownFlag]) -> str:
+    if urgency == "emergency":
+        return "Emergency: " + "; ".join(f.label for f in fired if f.urgency == "emergency") + "."
+    flagged = [f for f in fired if f.urgency != "self_care"]
+    if flagged:
+        text = f"{len(flagged)} warning sign(s) found; the most urgent: {flagged[0].label}."
+    else:
+        text = "No warning sign was found among the questions answered."
+    if unknown:
+        text += (
+            f" {len(unknown)} check(s) could not be done because questions were not answered;"
+            " they are not counted as 'no'."
+        )
+    return text
+
+
+def triage(answers: Mapping[str, object]) -> TriageResult:
+    """Evaluate the red-flag rules for one set of answers.
+
+    Parameters
+    ----------
+    answers
+        Answer id to value (see :mod:`backcare.clinical.answers`); ids of other modules are
+        ignored. Missing or ``None`` answers are "not asked / unknown".
+
+    Returns
+    -------
+    TriageResult
+        Urgency (highest among fired flags), the fired flags with sources, the checks left
+        undecided, and what to do now.
+
+    Raises
+    ------
+    InputError
+        For an unknown ``triage.*`` / ``profile.*`` / ``pain.*`` id or a value of the wrong type.
+    """
+    values = validate_answers(answers)
+    facts = derive_facts(values)
+    doc = triage_knowledge()
+    levels: UrgencyDocument = load("clinical/urgency.yaml", UrgencyDocument)
+    derived_answer = {d.id: d.answer for d in doc.derived}
+    items = {i.id: i for i in doc.answers}
+
+    fired: list[FiredFlag] = []
+    unknown: list[UnknownFlag] = []
+    not_applicable: list[str] = []
+    for rule in doc.rules:
+        state = evaluate(rule.when, facts)
+        if state is True:
+            fired.append(_fired(rule, facts, levels))
+        elif state is None:
+            missing = [
+                _answer_of(f, derived_answer)
+                for f in condition_facts(rule.when)
+                if facts.get(f) is None
+            ]
+            missing = list(dict.fromkeys(missing))
+            relevant = [m for m in missing if m not in items or _applicable(items[m], facts)]
+            if relevant:
+                unknown.append(
+                    UnknownFlag(
+                        id=rule.id,
+                        label=rule.label,
+                        urgency=rule.urgency,
+                        missing=tuple(relevant),
+                        sources=rule.sources,
+                    )
+                )
+            else:
+                not_applicable.append(rule.id)
+
+    fired.sort(key=lambda f: -urgency_rank(f.urgency))
+    unknown.sort(key=lambda u: -urgency_rank(u.urgency))
+    urgency: Urgency = fired[0].urgency if fired else "self_care"
+    level = levels.level(urgency)
+    not_asked = tuple(
+        i.id for i in doc.answers if values.get(i.id) is None and _applicable(i, facts)
+    )
+    return TriageResult(
+        urgency=urgency,
+        urgency_label=level.label,
+        what_to_do=level.what_to_do,
+        stop=urgency == "emergency",
+        fired=tuple(fired),
+        unknown=tuple(unknown),
+        not_applicable=tuple(not_applicable),
+        not_asked=not_asked,
+        complete=not unknown,
+        summary=_summary(urgency, fired, unknown),
+    )
