@@ -8,4 +8,5 @@ from __future__ import annotations
 from backcare.cli import ergo as ergo
 from backcare.cli import facts as facts
 from backcare.cli import info as info
+from backcare.cli import score as score
 from backcare.cli import wearable as wearable

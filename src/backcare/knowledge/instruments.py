@@ -13,7 +13,9 @@ by :mod:`backcare.io.textpack`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from fractions import Fraction
 from functools import cache
 from typing import ClassVar, Literal
 
@@ -172,6 +174,14 @@ class Banding(Cited):
     rounding: Literal["half_up"] = "half_up"
     bands: tuple[Band, ...] = Field(min_length=2)
     statement: str = Field(min_length=10)
+
+    def band_for(self, value: Fraction | int) -> Band:
+        """The band of an exact ``value`` (rounded half up to a whole number first)."""
+        whole = math.floor(Fraction(value) + Fraction(1, 2))
+        for band in self.bands:
+            if band.low <= whole <= band.high:
+                return band
+        raise ValueError(f"{value} lies outside every band")
 
     @model_validator(mode="after")
     def _contiguous(self) -> Banding:

@@ -14,14 +14,12 @@ exactly on a band boundary (9 of 45 ODI points = 20 %) is banded exactly. Bad in
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections.abc import Mapping
 from fractions import Fraction
 
 from backcare.errors import InputError
 from backcare.knowledge.instruments import (
-    Banding,
     InstrumentDocument,
     ItemSpec,
     StartBackRule,
@@ -153,18 +151,6 @@ def _check_missing(doc: InstrumentDocument, missing: list[str]) -> None:
 
 
 # -- algorithms ----------------------------------------------------------------------------------
-def _round_half_up(value: Fraction) -> int:
-    return math.floor(value + Fraction(1, 2))
-
-
-def _band(banding: Banding, value: Fraction) -> tuple[str, str]:
-    whole = _round_half_up(value)
-    for band in banding.bands:
-        if band.low <= whole <= band.high:
-            return band.name, band.label
-    raise AssertionError(f"{whole} lies outside every band")  # excluded by the schema checks
-
-
 def _startback(rule: StartBackRule, total: Fraction, subscale: Fraction) -> str:
     if subscale >= rule.high_subscale_min:
         return "high"
@@ -241,7 +227,8 @@ def score(
         banded = percent if doc.banding.scale == "percent" else total
         if banded is None:  # excluded by the schema checks
             raise AssertionError("percent bands need a percentage")
-        category, label = _band(doc.banding, banded)
+        band = doc.banding.band_for(banded)
+        category, label = band.name, band.label
         notes.append(doc.banding.statement)
     reversed_items = [spec.id for spec in doc.items if spec.reversed]
     if reversed_items:
