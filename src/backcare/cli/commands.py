@@ -5,6 +5,7 @@ Add one line per command module (keep alphabetical).
 
 from __future__ import annotations
 
+from backcare.cli import camera as camera
 from backcare.cli import ergo as ergo
 from backcare.cli import facts as facts
 from backcare.cli import info as info

@@ -15,6 +15,7 @@ from pydantic import Field, model_validator
 from backcare.knowledge.schema import Cited, Document
 
 __all__ = [
+    "ActivityRule",
     "CameraPoseDocument",
     "ImageLimits",
     "LandmarkRule",
@@ -88,6 +89,13 @@ class ImageLimits(Cited):
         return self
 
 
+class ActivityRule(Cited):
+    """Sitting or standing from the thighs' inclination [deg from vertical]."""
+
+    sit_thigh_inclination_deg: float = Field(gt=0.0, lt=90.0)
+    note: str
+
+
 class CameraPoseDocument(Document):
     """``camera/pose.yaml``."""
 
@@ -97,6 +105,7 @@ class CameraPoseDocument(Document):
     reliability: tuple[ViewReliability, ...] = Field(min_length=1)
     smoothing: SmoothingParams
     image: ImageLimits
+    activity: ActivityRule
 
     def reliability_for(self, view: str) -> ViewReliability | None:
         """The reliability block of ``view`` (``None`` for an unknown view)."""

@@ -1,0 +1,607 @@
+"""Image or video in, :class:`~backcare.posture.series.PostureSeries` and scores out.
+
+The steps, each a plain function so it can be tested alone:
+
+1. :func:`track_frames` runs a :class:`~backcare.camera.backend.PoseBackend` over frames and
+   collects landmarks (camera axes), image positions and visibilities in a
+   :class:`LandmarkTrack`, searching for a second person now and then
+   (:mod:`backcare.camera.people`).
+2. :func:`build_series` smooths the landmarks over time (video), levels them (stated camera pitch,
+   neutral-window calibration or a level camera), classifies the view, and turns them into a
+   PostureSeries through the posture core (:func:`backcare.posture.angles.series_from_landmarks`):
+   occluded landmarks give missing angles, visibilities give confidences.
+3. :func:`backcare.camera.scoring.score_series` scores the series with the posture core.
+
+:func:`analyze_image` and :func:`analyze_video` chain them for one file; outputs are written by
+:mod:`backcare.camera.outputs`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from backcare.camera.backend import BLAZEPOSE_LANDMARKS, PoseBackend, PoseResult, landmark_index
+from backcare.camera.geometry import (
+    CameraTilt,
+    ViewEstimate,
+    angle_points,
+    classify_view,
+    pitch_rotation,
+    tilt_from_neutral,
+    to_gravity,
+)
+from backcare.camera.people import check_people, mask_person
+from backcare.camera.scoring import Scores, score_series
+from backcare.camera.smoothing import one_euro
+from backcare.camera.video import Frame, VideoReader, read_image
+from backcare.errors import InputError
+from backcare.knowledge import load
+from backcare.knowledge.camera import CameraPoseDocument
+from backcare.posture.angles import SIGNED_CHANNELS, apply_offsets, series_from_landmarks
+from backcare.posture.conventions import Activity
+from backcare.posture.series import PostureSeries, SeriesMeta
+
+__all__ = [
+    "CameraAnalysis",
+    "CameraOptions",
+    "LandmarkTrack",
+    "analyze_image",
+    "analyze_video",
+    "build_series",
+    "camera_rules",
+    "track_frames",
+]
+
+F64 = NDArray[np.float64]
+Progress = Callable[[int, int | None], None]
+MediaKind = Literal["image", "video"]
+
+_N = len(BLAZEPOSE_LANDMARKS)
+_L_HIP, _R_HIP = landmark_index("left_hip"), landmark_index("right_hip")
+_L_KNEE, _R_KNEE = landmark_index("left_knee"), landmark_index("right_knee")
+
+
+def camera_rules() -> CameraPoseDocument:
+    """The camera knowledge file (cached)."""
+    doc: CameraPoseDocument = load("camera/pose.yaml", CameraPoseDocument)
+    return doc
+
+
+@dataclass(frozen=True)
+class CameraOptions:
+    """What the person asked for.
+
+    Parameters
+    ----------
+    every, fps
+        Frame sampling for videos: every n-th frame, or at most ``fps`` frames per second.
+    mass_kg, height_cm
+        Body mass [kg] and height [cm] for the L5/S1 compression estimate.
+    load_kg
+        Load held in the hands [kg] during the clip.
+    coupling
+        REBA hand coupling of the load (good, fair, poor, unacceptable); a camera cannot see it.
+    sex
+        ``"male"`` or ``"female"``: which segment table the L5/S1 model uses (``None``: male,
+        with a note).
+    camera_pitch_deg
+        Camera tilt [deg], positive when it looks down; ``None`` = level (or ``neutral_s``).
+    neutral_s
+        ``(t0, t1)`` [s]: a window in which the person stands or sits upright looking ahead; it
+        levels the camera and zeroes the person's signed angles.
+    smooth
+        Smooth landmarks over time (video only).
+    people_check_s
+        Search a video for a second person every this many seconds.
+    max_side
+        Downscale video frames to this longer side [px] before analysis.
+    subject
+        A label for the person (stored in the series metadata).
+    """
+
+    every: int | None = None
+    fps: float | None = None
+    mass_kg: float | None = None
+    height_cm: float | None = None
+    load_kg: float = 0.0
+    coupling: Literal["good", "fair", "poor", "unacceptable"] = "good"
+    sex: Literal["male", "female"] | None = None
+    camera_pitch_deg: float | None = None
+    neutral_s: tuple[float, float] | None = None
+    smooth: bool = True
+    people_check_s: float = 5.0
+    max_side: int | None = 1280
+    subject: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.mass_kg is not None and not 20.0 <= self.mass_kg <= 300.0:
+            raise InputError(f"{self.mass_kg:g} kg is outside 20-300 kg", where="--mass")
+        if self.height_cm is not None and not 100.0 <= self.height_cm <= 250.0:
+            raise InputError(f"{self.height_cm:g} cm is outside 100-250 cm", where="--height")
+        if not (math.isfinite(self.load_kg) and 0.0 <= self.load_kg <= 500.0):
+            raise InputError(f"{self.load_kg:g} kg is outside 0-500 kg", where="--load")
+        if self.coupling not in ("good", "fair", "poor", "unacceptable"):
+            raise InputError(
+                f"{self.coupling!r} is not one of good, fair, poor, unacceptable",
+                where="--coupling",
+            )
+        if self.sex not in (None, "male", "female"):
+            raise InputError(f"{self.sex!r} is not male or female", where="--sex")
+        if self.camera_pitch_deg is not None and self.neutral_s is not None:
+            raise InputError(
+                "give either a camera pitch or a neutral window, not both",
+                where="--camera-pitch/--neutral",
+            )
+        if self.camera_pitch_deg is not None:
+            pitch_rotation(self.camera_pitch_deg)  # validates the range
+        if self.neutral_s is not None:
+            t0, t1 = self.neutral_s
+            if not (math.isfinite(t0) and math.isfinite(t1) and 0 <= t0 < t1):
+                raise InputError("expected START:END seconds with START < END", where="--neutral")
+        if self.people_check_s <= 0:
+            raise InputError("must be positive", where="people_check_s")
+
+
+@dataclass
+class LandmarkTrack:
+    """Landmarks of the analysed person over the analysed frames (MediaPipe conventions).
+
+    ``world`` ``(n, 33, 3)`` [m, camera axes] and ``image`` ``(n, 33, 2)`` are NaN and
+    ``visibility`` ``(n, 33)`` is 0 in frames where nobody was found.
+    """
+
+    time: F64
+    frame_index: NDArray[np.int64]
+    world: F64
+    image: F64
+    visibility: F64
+    width: int
+    height: int
+
+    @property
+    def found(self) -> NDArray[np.bool_]:
+        """Frames in which a person was found."""
+        return np.asarray(np.isfinite(self.world[:, 0, 0]))
+
+    def __len__(self) -> int:
+        return int(self.time.shape[0])
+
+
+@dataclass
+class CameraAnalysis:
+    """Everything one file gave: the landmarks, the series, the view, the scores and the issues."""
+
+    source: Path
+    kind: MediaKind
+    track: LandmarkTrack
+    world_g: F64
+    series: PostureSeries
+    view: ViewEstimate
+    tilt: CameraTilt
+    scores: Scores
+    options: CameraOptions
+    issues: list[str] = field(default_factory=list)
+    decoded_frames: int = 0
+    rate_hz: float | None = None
+    backend: str = ""
+
+
+def _time_ranges(time: F64, mask: NDArray[np.bool_], limit: int = 3) -> str:
+    """``"1.20-3.40 s, 7.00 s"`` for the runs of ``mask`` (at most ``limit`` shown)."""
+    runs: list[str] = []
+    idx = np.flatnonzero(mask)
+    if idx.size == 0:
+        return ""
+    breaks = np.flatnonzero(np.diff(idx) != 1)
+    starts = [idx[0], *idx[breaks + 1]]
+    ends = [*idx[breaks], idx[-1]]
+    for s, e in zip(starts, ends, strict=True):
+        runs.append(f"{time[s]:.2f} s" if s == e else f"{time[s]:.2f}-{time[e]:.2f} s")
+    more = f" and {len(runs) - limit} more" if len(runs) > limit else ""
+    return ", ".join(runs[:limit]) + more
+
+
+def track_frames(
+    frames: Iterable[Frame],
+    backend: PoseBackend,
+    *,
+    where: str,
+    searcher: PoseBackend | None = None,
+    people_check_s: float = 5.0,
+    kind: MediaKind = "video",
+    progress: Progress | None = None,
+) -> tuple[LandmarkTrack, list[str]]:
+    """Run ``backend`` over ``frames``; returns the track and notes for the report.
+
+    Parameters
+    ----------
+    frames
+        Frames in time order.
+    backend
+        The pose backend (tracking mode for a video, static mode for an image).
+    where
+        The file name, for messages.
+    searcher
+        A static-image backend for the second-person search (``None``: no search). It runs on the
+        first frame with a person and then every ``people_check_s`` seconds.
+    kind
+        ``"image"`` or ``"video"`` (only changes wording and how a switch of person is applied).
+    progress
+        Called with ``(frames done, None)`` after each frame.
+    """
+    rules = camera_rules()
+    min_vis = rules.landmarks.min_visibility
+    times: list[float] = []
+    indices: list[int] = []
+    results: list[PoseResult | None] = []
+    notes: list[str] = []
+    size: tuple[int, int] | None = None
+    next_check = -math.inf
+    several_at: list[float] = []
+    people_note: str | None = None
+    for frame in frames:
+        h, w = frame.rgb.shape[:2]
+        if size is None:
+            size = (w, h)
+            short = min(w, h)
+            place = where if kind == "image" else f"{where}: frame {frame.index}"
+            if short < rules.image.min_side_px:
+                raise InputError(
+                    f"{w}x{h} px is too small to find a person (the shorter side must be at least "
+                    f"{rules.image.min_side_px} px)",
+                    where=place,
+                )
+            if short < rules.image.low_side_px:
+                notes.append(
+                    f"low resolution ({w}x{h} px, shorter side under {rules.image.low_side_px} "
+                    "px): landmarks are less reliable"
+                )
+        result = backend.process(frame.rgb)
+        if result is not None and searcher is not None and frame.time_s >= next_check:
+            next_check = frame.time_s + people_check_s
+            check = check_people(frame.rgb, result, searcher, min_visibility=min_vis)
+            if check.several:
+                several_at.append(frame.time_s)
+                people_note = people_note or check.note
+                if check.switched:
+                    if kind == "video":
+                        # hide the tracked person once so the tracker re-detects the chosen one
+                        switched = backend.process(mask_person(frame.rgb, result, min_vis))
+                        result = switched if switched is not None else check.chosen
+                    else:
+                        result = check.chosen
+        times.append(frame.time_s)
+        indices.append(frame.index)
+        results.append(result)
+        if progress is not None:
+            progress(len(times), None)
+    n = len(times)
+    world = np.full((n, _N, 3), np.nan)
+    image = np.full((n, _N, 2), np.nan)
+    vis = np.zeros((n, _N))
+    for i, r in enumerate(results):
+        if r is not None:
+            world[i], image[i], vis[i] = r.world, r.image, r.visibility
+    track = LandmarkTrack(
+        time=np.asarray(times, dtype=np.float64),
+        frame_index=np.asarray(indices, dtype=np.int64),
+        world=world,
+        image=image,
+        visibility=vis,
+        width=size[0] if size else 0,
+        height=size[1] if size else 0,
+    )
+    if people_note:
+        when = (
+            ""
+            if kind == "image"
+            else f" (seen at {', '.join(f'{t:.1f} s' for t in several_at[:5])}"
+            + (" ..." if len(several_at) > 5 else "")
+            + f"; checked every {people_check_s:g} s)"
+        )
+        notes.append(people_note + when)
+    return track, notes
+
+
+def _activity(world_g: F64, vis: F64, rules: CameraPoseDocument) -> NDArray[np.int8]:
+    """SIT / STAND / UNKNOWN per frame from the thighs' inclination (knowledge rule)."""
+    min_vis = rules.landmarks.min_visibility
+    limit = rules.activity.sit_thigh_inclination_deg
+    incl = []
+    for hip, knee in ((_L_HIP, _L_KNEE), (_R_HIP, _R_KNEE)):
+        thigh = world_g[:, knee] - world_g[:, hip]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cos = -thigh[:, 2] / np.linalg.norm(thigh, axis=1)
+        angle = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+        angle[(vis[:, hip] < min_vis) | (vis[:, knee] < min_vis)] = np.nan
+        incl.append(angle)
+    both = np.stack(incl)
+    seen = np.isfinite(both)
+    sitting = (np.where(seen, both, -np.inf) >= limit).any(axis=0)
+    standing = seen.any(axis=0) & ~sitting
+    out = np.full(world_g.shape[0], Activity.UNKNOWN.value, dtype=np.int8)
+    out[sitting] = Activity.SIT.value
+    out[standing] = Activity.STAND.value
+    return out
+
+
+def _tilt(track: LandmarkTrack, world: F64, options: CameraOptions) -> CameraTilt:
+    rules = camera_rules()
+    if options.neutral_s is not None:
+        t0, t1 = options.neutral_s
+        window = (track.time >= t0) & (track.time < t1) & track.found
+        if not window.any():
+            raise InputError(
+                f"no analysed frame with a person between {t0:g} s and {t1:g} s",
+                where="--neutral",
+            )
+        return tilt_from_neutral(
+            world[window], track.visibility[window], min_visibility=rules.landmarks.min_visibility
+        )
+    return pitch_rotation(options.camera_pitch_deg or 0.0)
+
+
+def build_series(
+    track: LandmarkTrack,
+    options: CameraOptions,
+    *,
+    kind: MediaKind,
+    backend: str,
+    notes: Iterable[str] = (),
+    extra: dict[str, Any] | None = None,
+) -> tuple[PostureSeries, F64, ViewEstimate, CameraTilt]:
+    """The posture series of a track, its gravity-aligned landmarks, view and camera tilt.
+
+    Returns
+    -------
+    series, world_g, view, tilt
+        ``world_g`` ``(n, 33, 3)`` [m] are the (smoothed) landmarks in backcare's frame.
+    """
+    rules = camera_rules()
+    world = track.world
+    smoothed = False
+    if kind == "video" and options.smooth and len(track) >= 3:
+        sm = rules.smoothing
+        world = one_euro(
+            world,
+            track.time,
+            min_cutoff_hz=sm.min_cutoff_hz,
+            beta=sm.beta,
+            d_cutoff_hz=sm.d_cutoff_hz,
+        )
+        smoothed = True
+    tilt = _tilt(track, world, options)
+    world_g = to_gravity(world, tilt)
+    view = classify_view(world_g, track.visibility, rules.view)
+    reliability = rules.reliability_for(view.view)
+    points, vis = angle_points(world_g, track.visibility)
+    meta_extra: dict[str, Any] = {
+        "input": kind,
+        "frame_size": [track.width, track.height],
+        "view": view.view,
+        "view_fractions": view.fractions,
+        "view_median_yaw_deg": view.median_yaw_deg,
+        "reliable_channels": list(reliability.reliable) if reliability else [],
+        "unreliable_channels": list(reliability.unreliable) if reliability else [],
+        "camera_tilt": {
+            "source": tilt.source,
+            "pitch_deg": round(tilt.pitch_deg, 2),
+            "roll_deg": round(tilt.roll_deg, 2),
+        },
+        "smoothing": (
+            {
+                "method": rules.smoothing.method,
+                "min_cutoff_hz": rules.smoothing.min_cutoff_hz,
+                "beta": rules.smoothing.beta,
+                "d_cutoff_hz": rules.smoothing.d_cutoff_hz,
+            }
+            if smoothed
+            else None
+        ),
+        "min_visibility": rules.landmarks.min_visibility,
+        "knowledge": {"camera/pose.yaml": rules.version},
+    }
+    meta_extra.update(extra or {})
+    meta = SeriesMeta(
+        source="camera",
+        subject=options.subject,
+        device=backend,
+        notes=tuple(notes),
+        extra=meta_extra,
+    )
+    series = series_from_landmarks(
+        track.time,
+        points,
+        visibility=vis,
+        min_visibility=rules.landmarks.min_visibility,
+        meta=meta,
+        activity=_activity(world_g, track.visibility, rules),
+    )
+    if options.load_kg:
+        series = series.replace(values={"hand_load": np.full(len(series), options.load_kg)})
+    if options.neutral_s is not None:
+        series = _calibrate(series, *options.neutral_s)
+    return series, world_g, view, tilt
+
+
+def _calibrate(series: PostureSeries, t0: float, t1: float) -> PostureSeries:
+    """Zero the signed angles on their median over the neutral window (channels with a value in
+    at least half of the window's frames; the others are left as measured and named)."""
+    window = series.between(t0, t1)
+    offsets: dict[str, float] = {}
+    skipped: list[str] = []
+    for name in SIGNED_CHANNELS:
+        values = window.get(name)
+        if values is None:
+            continue
+        ok = ~np.isnan(values)
+        if ok.mean() >= 0.5:
+            offsets[name] = float(np.median(values[ok]))
+        else:
+            skipped.append(name)
+    out = apply_offsets(series, offsets)
+    if skipped:
+        note = (
+            "neutral calibration: not enough visible frames in the window for "
+            + ", ".join(skipped)
+            + "; those angles are uncalibrated"
+        )
+        out = out.replace(meta=out.meta.model_copy(update={"notes": (*out.meta.notes, note)}))
+    return out
+
+
+def _finish(
+    path: Path,
+    kind: MediaKind,
+    track: LandmarkTrack,
+    notes: list[str],
+    options: CameraOptions,
+    backend: str,
+    decoded: int,
+    rate_hz: float | None,
+) -> CameraAnalysis:
+    found = track.found
+    where = str(path)
+    if len(track) == 0:
+        raise InputError("no frame could be decoded", where=where)
+    if not found.any():
+        raise InputError(
+            "no person found"
+            + ("" if kind == "image" else f" in any of the {len(track)} analysed frames"),
+            where=where,
+        )
+    if (~found).any():
+        notes.append(
+            f"no person found in {int((~found).sum())} of {len(track)} analysed frames "
+            f"({_time_ranges(track.time, ~found)}): their angles are missing"
+        )
+    series, world_g, view, tilt = build_series(
+        track,
+        options,
+        kind=kind,
+        backend=backend,
+        notes=notes,
+        extra={"file": path.name, "decoded_frames": decoded, "rate_hz": rate_hz},
+    )
+    if tilt.source == "level":
+        notes.append(
+            "camera assumed level (no --camera-pitch or --neutral window): a tilted camera "
+            "shifts trunk and neck angles by its tilt"
+        )
+    if view.view in ("front", "oblique"):
+        notes.append(
+            f"{view.view} view: forward bending is estimated from the pose model's depth and is "
+            "less reliable than from a side view"
+        )
+    scores = score_series(series, options)
+    notes.extend(scores.notes)
+    series = series.replace(meta=series.meta.model_copy(update={"notes": tuple(notes)}))
+    return CameraAnalysis(
+        source=path,
+        kind=kind,
+        track=track,
+        world_g=world_g,
+        series=series,
+        view=view,
+        tilt=tilt,
+        scores=scores,
+        options=options,
+        issues=list(notes),
+        decoded_frames=decoded,
+        rate_hz=rate_hz,
+        backend=backend,
+    )
+
+
+def analyze_image(
+    path: str | Path,
+    backend: PoseBackend,
+    options: CameraOptions | None = None,
+    *,
+    find_people: bool = True,
+) -> CameraAnalysis:
+    """Analyse one photo with a **static-image** backend.
+
+    Raises :class:`InputError` when the file is not an image, too small, or shows nobody.
+    """
+    path = Path(path)
+    options = options or CameraOptions()
+    rgb = read_image(path)
+    frame = Frame(index=0, time_s=0.0, rgb=rgb)
+    track, notes = track_frames(
+        [frame],
+        backend,
+        where=str(path),
+        searcher=backend if find_people else None,
+        kind="image",
+    )
+    return _finish(path, "image", track, notes, options, backend.name, 1, None)
+
+
+def analyze_video(
+    path: str | Path,
+    backend: PoseBackend,
+    options: CameraOptions | None = None,
+    *,
+    searcher: PoseBackend | None = None,
+    progress: Progress | None = None,
+) -> CameraAnalysis:
+    """Analyse one video with a **tracking** backend (fresh for this file).
+
+    Parameters
+    ----------
+    path
+        The video.
+    backend
+        Pose backend in video (tracking) mode.
+    options
+        Sampling, body and camera options.
+    searcher
+        Static-image backend for the second-person search; ``None`` skips it.
+    progress
+        Called as ``progress(done, total)`` with the number of analysed frames and the expected
+        total (``None`` when unknown).
+    """
+    path = Path(path)
+    options = options or CameraOptions()
+    reader = VideoReader(path, every=options.every, fps=options.fps, max_side=options.max_side)
+    total = _expected_frames(reader, options)
+
+    def step(done: int, _: int | None) -> None:
+        if progress is not None:
+            progress(done, total)
+
+    track, notes = track_frames(
+        reader,
+        backend,
+        where=str(path),
+        searcher=searcher,
+        people_check_s=options.people_check_s,
+        kind="video",
+        progress=step,
+    )
+    notes = list(reader.issues) + notes
+    return _finish(
+        path, "video", track, notes, options, backend.name, reader.decoded, reader.info.rate_hz
+    )
+
+
+def _expected_frames(reader: VideoReader, options: CameraOptions) -> int | None:
+    info = reader.info
+    frames = info.declared_frames
+    if frames is None and info.declared_duration_s and info.rate_hz:
+        frames = round(info.declared_duration_s * info.rate_hz)
+    if frames is None:
+        return None
+    if options.every:
+        return math.ceil(frames / options.every)
+    if options.fps and info.rate_hz and options.fps < info.rate_hz:
+        return math.ceil(frames * options.fps / info.rate_hz)
+    return frames

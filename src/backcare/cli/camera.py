@@ -1,0 +1,200 @@
+"""``backcare camera``: posture from photos and videos filmed with a phone or a webcam."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
+from backcare.camera.pipeline import CameraOptions
+from backcare.camera.runner import FileResult, collect_inputs, run_files
+from backcare.cli.console import console, err_console
+from backcare.cli.main import app
+from backcare.errors import InputError
+
+__all__ = ["camera_app"]
+
+camera_app = typer.Typer(
+    help=(
+        "Camera posture analysis: photos and videos to joint angles, REBA/RULA, spinal load, "
+        "exposure, and annotated reports."
+    ),
+    no_args_is_help=True,
+)
+app.add_typer(camera_app, name="camera")
+
+
+def _parse_window(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    start, sep, end = text.partition(":")
+    try:
+        window = (float(start), float(end))
+    except ValueError:
+        window = None
+    if not sep or window is None or not all(math.isfinite(v) for v in window):
+        raise InputError(
+            f"expected START:END in seconds, e.g. 0:3, got {text!r}", where="--neutral"
+        )
+    return window
+
+
+def _stored_body() -> tuple[float | None, float | None]:
+    """Mass [kg] and height [cm] from the stored local profile (no database is created)."""
+    from sqlalchemy import select
+
+    from backcare.config import database_url
+    from backcare.store.assessments import LOCAL_PERSON
+    from backcare.store.db import open_database
+    from backcare.store.models import Person
+
+    url = database_url()
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return None, None
+    db = open_database(url)
+    try:
+        with db.session() as session:
+            person = session.scalars(
+                select(Person).where(Person.display_name == LOCAL_PERSON).order_by(Person.id)
+            ).first()
+            return (person.mass_kg, person.height_cm) if person else (None, None)
+    finally:
+        db.dispose()
+
+
+@camera_app.command("analyze")
+def analyze(
+    inputs: list[Path] = typer.Argument(..., help="Images, videos or folders of them."),
+    out: Path = typer.Option(..., "--out", help="Folder for the results (created if needed)."),
+    every: int | None = typer.Option(
+        None, "--every", help="Analyse every N-th video frame.", show_default=False
+    ),
+    fps: float | None = typer.Option(
+        None, "--fps", help="Analyse at most N frames per second of video.", show_default=False
+    ),
+    mass: float | None = typer.Option(
+        None, "--mass", help="Body mass in kg (default: the stored profile).", show_default=False
+    ),
+    height: float | None = typer.Option(
+        None,
+        "--height",
+        help="Body height in cm (default: the stored profile).",
+        show_default=False,
+    ),
+    load: float = typer.Option(0.0, "--load", help="Load held in the hands, in kg."),
+    workers: int = typer.Option(1, "--workers", help="Files analysed in parallel (processes)."),
+    camera_pitch: float | None = typer.Option(
+        None,
+        "--camera-pitch",
+        help="Camera tilt in degrees, positive when it looks down (default: level).",
+        show_default=False,
+    ),
+    neutral: str | None = typer.Option(
+        None,
+        "--neutral",
+        help="START:END seconds of a video window where the person stands or sits upright looking "
+        "ahead: levels the camera and zeroes the person's neutral angles.",
+        show_default=False,
+    ),
+    video: bool = typer.Option(True, "--video/--no-video", help="Write the annotated video."),
+    smooth: bool = typer.Option(True, "--smooth/--no-smooth", help="Smooth landmarks in video."),
+    people: bool = typer.Option(
+        True, "--people/--no-people", help="Look for a second person in view."
+    ),
+) -> None:
+    """Analyse posture in images and videos; write tables, a summary, an HTML report and an
+    annotated image or video per file into --out."""
+    if workers < 1:
+        raise InputError("must be at least 1", where="--workers")
+    if every is not None and every < 1:
+        raise InputError("must be a whole number >= 1", where="--every")
+    if fps is not None and not fps > 0:
+        raise InputError("must be a positive number of frames per second", where="--fps")
+    if every is not None and fps is not None:
+        raise InputError("give either --every or --fps, not both", where="--every/--fps")
+    paths = collect_inputs(inputs)
+    body_note = None
+    if mass is None or height is None:
+        stored_mass, stored_height = _stored_body()
+        if mass is None and stored_mass is not None:
+            mass = stored_mass
+            body_note = "stored profile"
+        if height is None and stored_height is not None:
+            height = stored_height
+            body_note = "stored profile"
+    options = CameraOptions(
+        every=every,
+        fps=fps,
+        mass_kg=mass,
+        height_cm=height,
+        load_kg=load,
+        camera_pitch_deg=camera_pitch,
+        neutral_s=_parse_window(neutral),
+        smooth=smooth,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    if body_note:
+        console.print(f"Body mass and height from the {body_note}: {mass} kg, {height} cm.")
+
+    results: list[FileResult] = []
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[stage]}"),
+        console=console,
+        transient=False,
+    ) as progress:
+        tasks: dict[int, TaskID] = {
+            i: progress.add_task(p.name, total=None, stage="queued") for i, p in enumerate(paths)
+        }
+
+        def on_progress(event: tuple[int, str, int, int | None]) -> None:
+            i, stage, done, total = event
+            progress.update(tasks[i], completed=done, total=total, stage=stage)
+
+        def on_done(i: int, result: FileResult) -> None:
+            task = progress.tasks[tasks[i]]
+            total = task.total if task.total is not None else max(task.completed, 1)
+            progress.update(
+                tasks[i],
+                completed=total,
+                total=total,
+                stage="done" if result.ok else "[red]failed[/]",
+            )
+
+        results = run_files(
+            paths,
+            options,
+            out,
+            workers=workers,
+            annotate=video,
+            find_people=people,
+            on_progress=on_progress,
+            on_done=on_done,
+        )
+    failed = 0
+    for result in results:
+        if not result.ok:
+            failed += 1
+            err_console.print(f"[bold red]error:[/] {result.error}")
+            continue
+        head = result.headline
+        scores = ", ".join(
+            f"{k.removesuffix('_max').upper()} max {v:.0f}"
+            for k, v in head.items()
+            if k.endswith("_max")
+        )
+        console.print(
+            f"[bold]{result.path.name}[/]: {head['with_person']}/{head['frames']} frames with a "
+            f"person, {head['view']} view"
+            + (f", {scores}" if scores else "")
+            + f" -> {out / result.files['html']}"
+        )
+        for issue in result.issues:
+            console.print(f"  [yellow]note:[/] {issue}")
+    if failed:
+        err_console.print(f"{failed} of {len(results)} files could not be analysed.")
+        raise typer.Exit(2)
