@@ -17,9 +17,9 @@ import math
 from collections.abc import Iterator
 from fractions import Fraction
 from functools import cache
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from backcare.errors import KnowledgeError
 from backcare.knowledge.loader import data_files, load
@@ -270,6 +270,8 @@ class InstrumentDocument(Document):
     verification: tuple[Verification, ...] = ()
     notes: tuple[str, ...] = ()
     sources: tuple[SourceId, ...] = Field(min_length=1)
+    _sum_range: tuple[int, int] = PrivateAttr()
+    _by_id: dict[str, ItemSpec] = PrivateAttr()
 
     @model_validator(mode="after")
     def _consistent(self) -> InstrumentDocument:
@@ -334,20 +336,22 @@ class InstrumentDocument(Document):
     # -- derived facts --------------------------------------------------------------------------
     def item(self, item_id: str) -> ItemSpec:
         """One item by id (``KeyError`` if unknown)."""
-        for item in self.items:
-            if item.id == item_id:
-                return item
-        raise KeyError(item_id)
+        return self._by_id[item_id]
 
     @property
     def item_ids(self) -> tuple[str, ...]:
         """Item ids in form order."""
-        return tuple(item.id for item in self.items)
+        return tuple(self._by_id)
 
     @property
     def sum_range(self) -> tuple[int, int]:
         """Lowest and highest possible sum of item scores."""
-        return (
+        return self._sum_range
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Precompute what every scoring call needs (the model is immutable)."""
+        self._by_id = {item.id: item for item in self.items}
+        self._sum_range = (
             sum(item.score_min for item in self.items),
             sum(item.score_max for item in self.items),
         )
