@@ -30,11 +30,19 @@ from backcare.knowledge.clinical import (
 from backcare.knowledge.instruments import InstrumentDocument
 from backcare.knowledge.loader import data_files, load, load_text
 from backcare.knowledge.schema import Document, SourcesDocument
+from backcare.knowledge.wearable import (
+    ActivityDocument,
+    PlacementsDocument,
+    PreprocessingDocument,
+)
 
 __all__ = ["KINDS", "load_all"]
 
 KINDS: dict[str, type[Document]] = {
     SourcesDocument.KIND: SourcesDocument,
+    PreprocessingDocument.KIND: PreprocessingDocument,
+    ActivityDocument.KIND: ActivityDocument,
+    PlacementsDocument.KIND: PlacementsDocument,
     CameraPoseDocument.KIND: CameraPoseDocument,
     RebaTables.KIND: RebaTables,
     RulaTables.KIND: RulaTables,
