@@ -300,11 +300,17 @@ def test_score_all_scores_answered_instruments_and_ignores_other_keys():
     assert results["odi"].total == 24.0
 
 
-@pytest.mark.parametrize("key", ["oswestry.1", "rmq.2", "startbak.3", "orebo.1", "pain.1"])
+@pytest.mark.parametrize("key", ["oswestry.1", "rmq.2", "startbak.3", "orebo.1", "nprs.1"])
 def test_score_all_reports_keys_that_look_like_misspelt_instruments(key):
     with pytest.raises(InputError, match="unknown instrument prefix") as err:
         score_all({**odi_with_sum(12), key: 1})
     assert err.value.where == key
+
+
+@pytest.mark.parametrize("key", ["triage.1", "profile.2", "pain.3", "plan.4"])
+def test_score_all_leaves_the_other_assessment_parts_alone(key):
+    # the assessment keeps triage.*, profile.* and pain.* answers in the same mapping
+    assert set(score_all({**odi_with_sum(12), key: 1})) == {"odi"}
 
 
 def test_score_all_passes_errors_of_an_instrument_through():
