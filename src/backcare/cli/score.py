@@ -198,6 +198,8 @@ def score_command(
         return
     if instrument_id is None:
         raise InputError("name an instrument (or 'all'), or use --list", where="INSTRUMENT")
+    if instrument_id != ALL:
+        instrument(instrument_id)  # an unknown id is reported as such, before any file is read
     if template:
         _echo_json(_template(instrument_id))
         return

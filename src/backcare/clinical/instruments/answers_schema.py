@@ -45,9 +45,9 @@ def answers_json_schema(instrument_id: str | None = None) -> dict[str, Any]:
         An object schema with one property per item id (``integer`` within the item's range, or
         ``null`` for unanswered) plus the variant keys (``odi.variant``). Other keys are allowed
         (``additionalProperties: true``) because an assessment keeps other answers in the same
-        object; :func:`~backcare.clinical.instruments.score` still rejects unknown ids that use an
-        instrument's prefix and values a schema validator would accept but scoring would not
-        (none at present: ``2.0`` is an integer in JSON Schema and is scored as 2).
+        object. The schema and the scorer agree on values: ``2.0`` is an integer in JSON Schema
+        and is scored as 2. The scorer additionally rejects unknown ids that use an
+        instrument's prefix (``odi.11``) and applies the missing-item rules.
     """
     ids = [instrument_id] if instrument_id is not None else list(instrument_ids())
     properties: dict[str, Any] = {}

@@ -115,10 +115,11 @@ def _validated(doc: InstrumentDocument, answers: Mapping[str, object]) -> dict[s
             problems.append((spec.id, str(exc)))
     prefix = doc.id + "."
     known = set(doc.item_ids) | {doc.variant_key}
-    first, last = doc.item_ids[0], doc.item_ids[-1]
+    ids = doc.item_ids
+    listing = ", ".join(ids) if len(ids) <= 3 else f"{ids[0]}..{ids[-1]}"
     for key in answers:
         if isinstance(key, str) and key.startswith(prefix) and key not in known:
-            problems.append((key, f"unknown item id; {doc.short_name} items are {first}..{last}"))
+            problems.append((key, f"unknown item id; {doc.short_name} items are {listing}"))
     _raise(problems, doc)
     return values
 
