@@ -6,9 +6,9 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from backcare.knowledge import load_all, source_registry
+from backcare.knowledge import KINDS, source_registry
 from backcare.knowledge.instruments import InstrumentDocument, instrument_definitions
-from backcare.knowledge.loader import cited_ids, load_text
+from backcare.knowledge.loader import cited_ids, data_files, load_text
 
 
 def test_every_instrument_loads_and_cites_registered_sources():
@@ -21,9 +21,12 @@ def test_every_instrument_loads_and_cites_registered_sources():
         assert doc.verification, f"{doc.id}: record what was verified"
 
 
-def test_instrument_files_are_in_the_catalog():
-    docs = {rel: d for rel, d in load_all().items() if rel.startswith("instruments/")}
-    assert len(docs) == 6
+def test_instrument_files_are_read_through_the_catalog():
+    assert KINDS[InstrumentDocument.KIND] is InstrumentDocument
+    files = [rel for rel in data_files() if rel.startswith("instruments/")]
+    assert len(files) == 6
+    for rel in files:
+        assert yaml.safe_load(load_text(rel))["kind"] == InstrumentDocument.KIND
 
 
 def test_unverified_loinc_codes_are_marked():
