@@ -1,0 +1,170 @@
+"""Rich rendering of an assessment result: urgency first, then scores, phase and the plan.
+
+Every statement printed carries numbered references; the numbered list of full citations follows
+at the end, so a person or a clinician can check each line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+
+from backcare.clinical.assessment import AssessmentResult
+from backcare.clinical.instruments import ChangeResult
+from backcare.clinical.plan import PlanLine
+from backcare.knowledge import source
+
+__all__ = ["References", "render_assessment", "render_changes"]
+
+_URGENCY_STYLE = {
+    "emergency": "bold white on red",
+    "same_day": "bold red",
+    "within_week": "bold yellow",
+    "routine": "yellow",
+    "self_care": "green",
+}
+
+
+class References:
+    """Numbers source ids in order of first use and prints the full list."""
+
+    def __init__(self) -> None:
+        self._ids: list[str] = []
+
+    def cite(self, ids: Iterable[str]) -> str:
+        numbers = []
+        for sid in ids:
+            if sid not in self._ids:
+                self._ids.append(sid)
+            numbers.append(str(self._ids.index(sid) + 1))
+        return f"[dim][{', '.join(numbers)}][/]" if numbers else ""
+
+    def render(self, console: Console) -> None:
+        if not self._ids:
+            return
+        console.print("\n[bold]Sources[/]")
+        for n, sid in enumerate(self._ids, start=1):
+            src = source(sid)
+            link = f"https://doi.org/{src.doi}" if src.doi else src.url
+            console.print(f"  [{n}] {escape(src.citation)} {escape(str(link))}")
+
+
+def _lines(console: Console, refs: References, title: str, lines: Iterable[PlanLine]) -> None:
+    items = list(lines)
+    if not items:
+        return
+    console.print(f"\n[bold underline]{title}[/]")
+    for line in items:
+        console.print(
+            f"• [bold]{escape(line.title)}[/] — {escape(line.verdict_label)} "
+            f"[dim]({escape(line.grading)})[/] {refs.cite(line.sources)}"
+        )
+        console.print(f"  {escape(line.text)}")
+        if line.why:
+            console.print(f"  [italic]Why not:[/] {escape(line.why)}")
+        if line.disagreement:
+            console.print(f"  [italic]Guidelines disagree:[/] {escape(line.disagreement)}")
+
+
+def render_assessment(result: AssessmentResult, console: Console) -> None:
+    """Print the whole result."""
+    refs = References()
+    tri = result.triage
+    style = _URGENCY_STYLE.get(tri.urgency, "bold")
+    body = [f"[{style}]{escape(tri.urgency_label)}[/]", escape(tri.what_to_do)]
+    for flag in tri.fired:
+        body.append(
+            f"• [bold]{escape(flag.label)}[/]: {escape(flag.action)} {refs.cite(flag.sources)}"
+        )
+    console.print(
+        Panel("\n".join(body), title="Urgency", border_style=style.split()[-1]), soft_wrap=False
+    )
+    plan = result.plan
+    if plan.status == "emergency":
+        refs.render(console)
+        console.print(f"\n[dim]{escape(plan.disclaimer)}[/]")
+        return
+    if tri.unknown:
+        console.print(
+            "[yellow]Not checked (questions not answered — this is not a 'no'):[/] "
+            + ", ".join(escape(u.label) for u in tri.unknown)
+        )
+    if result.phase is not None:
+        ph = result.phase
+        console.print(
+            f"\n[bold]Phase:[/] {escape(ph.label)} — {escape(ph.description)} "
+            f"{refs.cite(ph.sources)}"
+        )
+    if result.scores:
+        table = Table(title="Questionnaire scores", show_lines=False)
+        for col in ("instrument", "score", "range", "category", "missing"):
+            table.add_column(col)
+        for res in result.scores.values():
+            lo, hi = res.total_range
+            table.add_row(
+                f"{escape(res.name)} {refs.cite(res.sources)}",
+                f"{res.total:g}" + (f" ({res.percent:g} %)" if res.percent is not None else ""),
+                f"{lo:g}–{hi:g}",
+                escape(res.category_label or res.category or "—"),
+                ", ".join(res.missing) or "—",
+            )
+        console.print(table, soft_wrap=False)
+        for res in result.scores.values():
+            console.print(f"[dim]{escape(res.name)}: {escape(res.copyright)}[/]")
+            for rule in res.rule_notes:
+                console.print(f"[dim]  · {escape(rule)}[/]")
+    for note in result.notes:
+        console.print(f"[dim]Note: {escape(note)}[/]")
+    if plan.first_step:
+        console.print(
+            Panel(escape(plan.first_step), title="First", border_style="red"), soft_wrap=False
+        )
+    _lines(console, refs, "Recommended", plan.recommended)
+    _lines(console, refs, "Prevention", plan.prevention)
+    _lines(console, refs, "Not recommended (and why)", plan.not_recommended)
+    if plan.held_back:
+        console.print("\n[bold underline]Held back until a clinician has seen you[/]")
+        for held in plan.held_back:
+            console.print(f"• {escape(held.title)}: {escape(held.reason)}")
+    if plan.corrected_claims:
+        console.print("\n[bold underline]What the article got wrong[/]")
+        for claim in plan.corrected_claims:
+            console.print(
+                f"• “{escape(claim.claim)}” — [bold]{escape(claim.verdict)}[/]: "
+                f"{escape(claim.summary)} {refs.cite(claim.sources)}"
+            )
+    if plan.practitioner:
+        pr = plan.practitioner
+        console.print(f"\n[bold underline]{escape(pr.title)}[/]\n{escape(pr.intro)}")
+        for point in pr.look_for:
+            console.print(f"  ✓ {escape(point.text)} {refs.cite(point.sources)}")
+        for point in pr.be_wary_of:
+            console.print(f"  ✗ {escape(point.text)} {refs.cite(point.sources)}")
+    for note in plan.notes:
+        console.print(f"[dim]{escape(note)}[/]")
+    refs.render(console)
+    console.print(f"\n[dim]{escape(plan.disclaimer)}[/]")
+
+
+def render_changes(changes: dict[str, ChangeResult], console: Console) -> None:
+    """Print the change per instrument between two assessments."""
+    if not changes:
+        console.print("No questionnaire was scored in both of the last two assessments.")
+        return
+    table = Table(title="Change since the previous assessment")
+    for col in ("instrument", "before", "after", "change", "meaningful?", "rule"):
+        table.add_column(col)
+    for name, ch in changes.items():
+        table.add_row(
+            name,
+            f"{ch.before:g}",
+            f"{ch.after:g}",
+            f"{ch.change:+g}",
+            ch.classification.replace("_", " "),
+            escape(ch.rule),
+        )
+    console.print(table)

@@ -1,0 +1,170 @@
+"""One assessment: triage first, then phase, questionnaire scores and the plan.
+
+:func:`assess` is the pure facade the CLI and the web app call with everything a person
+answered (one mapping of answer ids: ``triage.*``, ``profile.*``, ``pain.*`` and questionnaire
+items such as ``odi.3``). Red flags always win: an emergency returns the emergency instructions
+and nothing else, without scoring anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from backcare.clinical.answers import answers_json_schema as triage_answers_schema
+from backcare.clinical.answers import validate_answers
+from backcare.clinical.instruments import (
+    ChangeResult,
+    InstrumentResult,
+    classify_change,
+    instrument,
+    instrument_ids,
+    score_all,
+)
+from backcare.clinical.instruments import answers_json_schema as instrument_answers_schema
+from backcare.clinical.phase import PhaseCutoffs, PhaseResult, phase
+from backcare.clinical.plan import Plan, build_plan
+from backcare.clinical.triage import TriageResult, triage
+from backcare.errors import InputError
+from backcare.knowledge import fingerprint
+from backcare.knowledge.clinical import ANSWER_PREFIXES
+
+__all__ = [
+    "AssessmentResult",
+    "answers_schema",
+    "assess",
+    "compare",
+    "region_for",
+]
+
+_DEFAULT_REGION = "low_back"
+_NECK_INSTRUMENTS = frozenset({"ndi"})
+
+
+class AssessmentResult(BaseModel):
+    """Everything one assessment produced. JSON-serialisable (``model_dump(mode="json")``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    triage: TriageResult
+    phase: PhaseResult | None
+    region: str
+    scores: dict[str, InstrumentResult]
+    plan: Plan
+    notes: tuple[str, ...] = ()
+    knowledge_version: str
+
+    @property
+    def urgency(self) -> str:
+        return self.triage.urgency
+
+
+def _check_prefixes(answers: Mapping[str, object]) -> None:
+    known = set(ANSWER_PREFIXES) | set(instrument_ids())
+    variant_keys = {instrument(i).variant_key for i in instrument_ids()} - {None}
+    for key in answers:
+        if not isinstance(key, str) or "." not in key:
+            raise InputError(
+                "answer ids look like '<part>.<item>' (e.g. 'odi.3', 'triage.fever')",
+                where=repr(key),
+            )
+        if key in variant_keys:
+            continue
+        prefix = key.split(".", 1)[0]
+        if prefix not in known:
+            raise InputError(
+                f"unknown answer prefix {prefix!r}; known: {', '.join(sorted(known))}",
+                where=key,
+            )
+
+
+def region_for(
+    answers: Mapping[str, object], scores: Mapping[str, object]
+) -> tuple[str, str | None]:
+    """The pain region for the plan and a note when it had to be inferred."""
+    region = answers.get("pain.region")
+    if isinstance(region, str):
+        return region, None
+    if scores and set(scores) & _NECK_INSTRUMENTS and not set(scores) - _NECK_INSTRUMENTS - {"nrs"}:
+        return "neck", "pain.region was not given; neck inferred from the neck questionnaire"
+    return _DEFAULT_REGION, "pain.region was not given; the plan assumes low back pain"
+
+
+def assess(
+    answers: Mapping[str, object], *, cutoffs: PhaseCutoffs | None = None
+) -> AssessmentResult:
+    """Triage, phase, scores and plan for one set of answers.
+
+    Raises
+    ------
+    InputError
+        For an unknown answer id, a wrong type or an out-of-range value, naming the id.
+    """
+    _check_prefixes(answers)
+    values = validate_answers(answers)
+    tri = triage(answers)
+    version = fingerprint()
+    if tri.stop:
+        region, note = region_for(answers, {})
+        return AssessmentResult(
+            triage=tri,
+            phase=None,
+            region=region,
+            scores={},
+            plan=build_plan(tri, phase(None), region),
+            notes=("Emergency: nothing else was assessed. Get help now.",),
+            knowledge_version=version,
+        )
+    duration = values.get("pain.duration_weeks")
+    recurrent = values.get("pain.recurrent")
+    ph = phase(
+        float(duration)
+        if isinstance(duration, int | float) and not isinstance(duration, bool)
+        else None,
+        recurrent if isinstance(recurrent, bool) else None,
+        cutoffs,
+    )
+    scores = score_all(answers)
+    region, note = region_for(answers, scores)
+    startback = scores.get("startback")
+    plan = build_plan(tri, ph, region, startback.category if startback else None)
+    return AssessmentResult(
+        triage=tri,
+        phase=ph,
+        region=region,
+        scores=scores,
+        plan=plan,
+        notes=(note,) if note else (),
+        knowledge_version=version,
+    )
+
+
+def compare(before: AssessmentResult, after: AssessmentResult) -> dict[str, ChangeResult]:
+    """Meaningful change, per instrument scored in both assessments (MIC rules from knowledge)."""
+    out: dict[str, ChangeResult] = {}
+    for name, result in after.scores.items():
+        prior = before.scores.get(name)
+        if prior is not None:
+            out[name] = classify_change(name, prior, result)
+    return out
+
+
+def answers_schema() -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of the whole answers object: triage, profile, pain, items."""
+    tri = triage_answers_schema()
+    inst = instrument_answers_schema()
+    props: dict[str, Any] = {**tri.get("properties", {}), **inst.get("properties", {})}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://backcare.invalid/schema/answers.json",
+        "title": "backcare assessment answers",
+        "description": (
+            "One JSON object of answer ids to values; null or absent means 'not asked / unknown' "
+            "(never 'no'). Questionnaire items are item scores from the published forms."
+        ),
+        "type": "object",
+        "properties": props,
+        "additionalProperties": False,
+    }
