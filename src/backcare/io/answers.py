@@ -7,7 +7,15 @@ from pathlib import Path
 
 from backcare.errors import InputError
 
-__all__ = ["read_answers"]
+__all__ = ["read_answers", "read_user_text"]
+
+
+def read_user_text(path: Path, what: str) -> str:
+    """The UTF-8 text of a user's file; an unreadable file raises ``InputError`` naming it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {what} ({exc})", where=str(path)) from exc
 
 
 class _DuplicateKeyError(ValueError):
@@ -34,10 +42,7 @@ def read_answers(path: str | Path) -> dict[str, object]:
     """
     path = Path(path)
     where = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the answers file ({exc})", where=where) from exc
+    text = read_user_text(path, "the answers file")
     try:
         data = json.loads(text, object_pairs_hook=_no_duplicates)
     except _DuplicateKeyError as exc:

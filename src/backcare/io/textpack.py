@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from backcare.clinical.instruments import instrument
 from backcare.errors import InputError
+from backcare.io.answers import read_user_text
 from backcare.knowledge.instruments import TextPack, text_pack_problems
 
 __all__ = ["read_text_pack"]
@@ -46,10 +47,7 @@ def read_text_pack(path: str | Path, *, instrument_id: str | None = None) -> Tex
     """
     path = Path(path)
     where = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the text pack ({exc})", where=where) from exc
+    text = read_user_text(path, "the text pack")
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backcare.errors import InputError
+from backcare.knowledge.instruments import MinimalImportantChange
 
 from .results import ChangeClass, ChangeResult, InstrumentResult
 from .scoring import instrument
@@ -47,56 +48,52 @@ def classify_change(
     if a is None or b is None:  # excluded by the schema checks (percent MIC needs a percent)
         raise AssertionError("a percent MIC needs results with a percentage")
     change = a - b
-    percent_change = change / b * 100 if b != 0 else None
     if mic is None:
-        return ChangeResult(
-            instrument=doc.id,
-            scale=scale,
-            before=b,
-            after=a,
-            change=change,
-            percent_change=percent_change,
-            classification="not_applicable",
-            rule=f"{doc.short_name} has no minimal important change: the change is not classified.",
-            notes=notes,
-            sources=list(doc.sources),
-        )
-    better = -change if doc.higher_is_worse else change
-    relative = better / abs(b) * 100 if b != 0 else None
-    by_points = f"{abs(change):g} points against the MIC of {mic.points:g}"
-    classification: ChangeClass
-    if better >= mic.points - _EPS:
-        classification = "improved"
-        decided = f"improved by {by_points}"
-    elif (
-        mic.percent_of_baseline is not None
-        and relative is not None
-        and relative >= mic.percent_of_baseline - _EPS
-    ):
-        classification = "improved"
-        decided = (
-            f"improved by {relative:.1f}% of the baseline {b:g} against the relative MIC of "
-            f"{mic.percent_of_baseline:g}% ({abs(change):g} points, below the "
-            f"{mic.points:g}-point MIC)"
-        )
-    elif -better >= mic.points - _EPS:
-        classification = "worsened"
-        decided = f"worsened by {by_points}"
+        classification: ChangeClass = "not_applicable"
+        rule = f"{doc.short_name} has no minimal important change: the change is not classified."
+        sources = list(doc.sources)
     else:
-        classification = "no_meaningful_change"
-        decided = f"change of {change:+g} points is within the MIC of {mic.points:g}" + (
-            f" and {mic.percent_of_baseline:g}% of baseline" if mic.percent_of_baseline else ""
+        classification, decided = _classify(mic, b, change, higher_is_worse=doc.higher_is_worse)
+        rule = f"{decided}. Rule: {mic.statement}" + (
+            " Worsening counts the points threshold only." if mic.percent_of_baseline else ""
         )
+        sources = list(mic.sources)
     return ChangeResult(
         instrument=doc.id,
         scale=scale,
         before=b,
         after=a,
         change=change,
-        percent_change=percent_change,
+        percent_change=change / b * 100 if b != 0 else None,
         classification=classification,
-        rule=f"{decided}. Rule: {mic.statement}"
-        + (" Worsening counts the points threshold only." if mic.percent_of_baseline else ""),
+        rule=rule,
         notes=notes,
-        sources=list(mic.sources),
+        sources=sources,
     )
+
+
+def _classify(
+    mic: MinimalImportantChange, b: float, change: float, *, higher_is_worse: bool
+) -> tuple[ChangeClass, str]:
+    """The class of ``change`` from baseline ``b`` and the sentence that says why."""
+    better = -change if higher_is_worse else change
+    relative = better / abs(b) * 100 if b != 0 else None
+    by_points = f"{abs(change):g} points against the MIC of {mic.points:g}"
+    if better >= mic.points - _EPS:
+        return "improved", f"improved by {by_points}"
+    if (
+        mic.percent_of_baseline is not None
+        and relative is not None
+        and relative >= mic.percent_of_baseline - _EPS
+    ):
+        return "improved", (
+            f"improved by {relative:.1f}% of the baseline {b:g} against the relative MIC of "
+            f"{mic.percent_of_baseline:g}% ({abs(change):g} points, below the "
+            f"{mic.points:g}-point MIC)"
+        )
+    if -better >= mic.points - _EPS:
+        return "worsened", f"worsened by {by_points}"
+    within = f"change of {change:+g} points is within the MIC of {mic.points:g}"
+    if mic.percent_of_baseline:
+        within += f" and {mic.percent_of_baseline:g}% of baseline"
+    return "no_meaningful_change", within
