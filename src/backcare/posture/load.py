@@ -539,8 +539,9 @@ def l5s1_forces(
         raise InputError("body mass must be given (NaN)", where="body_mass_kg")
     if np.isnan(height).any():
         raise InputError("height must be given (NaN)", where="height_m")
+    upper_abs: F64
     if upper_arm_flexion_deg is None:
-        upper_abs = trunk * 0.0 + p.default_upper_arm_from_vertical_deg
+        upper_abs = np.asarray(p.default_upper_arm_from_vertical_deg, dtype=np.float64)
     else:
         upper_rel = _as_float(upper_arm_flexion_deg, "upper_arm_flexion_deg")
         _in_range(upper_rel, limits.upper_arm_flexion_deg, "upper_arm_flexion_deg", "deg")
@@ -557,9 +558,6 @@ def l5s1_forces(
             raise InputError(
                 f"{offset:g} deg is outside [-60, 60] deg", where="disc_inclination_offset_deg"
             )
-    mass, height, trunk, load_kg, upper_abs, elbow = np.broadcast_arrays(
-        mass, height, trunk, load_kg, upper_abs, elbow
-    )
     g = p.gravity_m_s2
     scale = height / table.stature_m
     seg = table.segments
@@ -581,45 +579,40 @@ def l5s1_forces(
         (middle.mass_fraction, xyph - middle.com_from_proximal * middle.length_m - l5s1),
         (lower.mass_fraction * p.lower_trunk_mass_above_l5s1, (omph - l5s1) / 2),
     )
-    s_t, _ = _unit(trunk)
-    frac_total = 0.0
-    lever_sum = np.zeros_like(trunk)  # sum of mass fraction x forward lever arm, per unit scale
-    for frac, dist in trunk_masses:
-        frac_total += frac
-        lever_sum = lever_sum + frac * dist * s_t
-
-    # Arms (both alike): the shoulder sits on the trunk line.
+    # Arms (both alike): the shoulder sits on the trunk line; positions below are forward
+    # distances from the shoulder, per unit scale [m].
     ua, fa, hd = seg["upper_arm"], seg["forearm"], seg["hand"]
-    shoulder_x = (table.shoulder_above_hip_m - l5s1) * s_t
+    shoulder = table.shoulder_above_hip_m - l5s1
+    arm_frac = 2 * (ua.mass_fraction + fa.mass_fraction + hd.mass_fraction)
+    frac_total = sum(frac for frac, _ in trunk_masses) + arm_frac
+    # Sum of mass fraction x forward lever arm: trunk masses and the shoulder's share of the
+    # arms move with the trunk (coefficient of sin(trunk)); the rest follows the arm angles.
+    trunk_coefficient = sum(frac * dist for frac, dist in trunk_masses) + arm_frac * shoulder
+    s_t, _ = _unit(trunk)
     s_u, _ = _unit(upper_abs)
     s_f, _ = _unit(upper_abs + elbow)
-    elbow_x = shoulder_x + ua.length_m * s_u
-    wrist_x = elbow_x + fa.length_m * s_f
-    hand_x = wrist_x + hd.com_from_proximal * hd.length_m * s_f
-    arm_frac = 2 * (ua.mass_fraction + fa.mass_fraction + hd.mass_fraction)
-    frac_total += arm_frac
-    lever_sum = lever_sum + 2 * (
-        ua.mass_fraction * (shoulder_x + ua.com_from_proximal * ua.length_m * s_u)
-        + fa.mass_fraction * (elbow_x + fa.com_from_proximal * fa.length_m * s_f)
-        + hd.mass_fraction * hand_x
+    elbow_rel = ua.length_m * s_u
+    hand_rel = elbow_rel + (fa.length_m + hd.com_from_proximal * hd.length_m) * s_f
+    arm_rel = 2 * (
+        ua.mass_fraction * ua.com_from_proximal * ua.length_m * s_u
+        + fa.mass_fraction * (elbow_rel + fa.com_from_proximal * fa.length_m * s_f)
+        + hd.mass_fraction * hand_rel
     )
-
-    body_moment = g * mass * scale * lever_sum
-    load_moment = g * load_kg * scale * hand_x
-    moment = body_moment + load_moment
-    weight = g * (mass * frac_total + load_kg)
+    lever_sum = trunk_coefficient * s_t + arm_rel
+    moment = (g * scale) * (mass * lever_sum + load_kg * (shoulder * s_t + hand_rel))
     muscle = np.abs(moment) / p.erector_moment_arm_m
+    weight = g * (mass * frac_total + load_kg)
     off = np.deg2rad(offset)
-    disc = np.deg2rad(trunk) + off
-    compression = muscle * np.cos(off) + weight * np.cos(disc)
-    shear = weight * np.sin(disc) - muscle * np.sin(off)
+    compression = muscle * np.cos(off) + weight * np.cos(np.deg2rad(trunk) + off)
+    shear = weight * np.sin(np.deg2rad(trunk) + off) + muscle * np.sin(off)
+    shape = np.shape(compression)
     return L5S1Result(
         compression_n=np.asarray(compression, dtype=np.float64),
         shear_n=np.asarray(shear, dtype=np.float64),
         moment_nm=np.asarray(moment, dtype=np.float64),
         extensor_force_n=np.asarray(muscle, dtype=np.float64),
-        upper_body_weight_n=np.asarray(weight, dtype=np.float64),
-        out_of_range=np.zeros(np.shape(compression), dtype=bool),
+        upper_body_weight_n=np.array(np.broadcast_to(weight, shape), dtype=np.float64),
+        out_of_range=np.zeros(shape, dtype=bool),
         action_limit_n=doc.limits.action_limit_n,
         maximum_permissible_n=doc.limits.maximum_permissible_n,
         sources=tuple(dict.fromkeys((*p.sources, *doc.limits.sources))),

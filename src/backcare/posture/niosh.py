@@ -89,9 +89,9 @@ def _values(values: ArrayLike, where: str, *, low: float = 0.0, high: float | No
         raise InputError("must be finite; use NaN for missing", where=where)
     finite = out[~np.isnan(out)]
     if finite.size and finite.min() < low:
-        raise InputError(f"{float(finite.min()):g} is below {low:g}", where=where)
+        raise InputError(f"must be at least {low:g}, got {float(finite.min()):g}", where=where)
     if high is not None and finite.size and finite.max() > high:
-        raise InputError(f"{float(finite.max()):g} is above {high:g}", where=where)
+        raise InputError(f"must be at most {high:g}, got {float(finite.max()):g}", where=where)
     return out
 
 
