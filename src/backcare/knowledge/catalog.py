@@ -27,6 +27,7 @@ from backcare.knowledge.clinical import (
     TriageDocument,
     UrgencyDocument,
 )
+from backcare.knowledge.exposure import AlertsDocument, IsoDocument, ThresholdsDocument
 from backcare.knowledge.instruments import InstrumentDocument
 from backcare.knowledge.loader import data_files, load, load_text
 from backcare.knowledge.schema import Document, SourcesDocument
@@ -48,6 +49,9 @@ KINDS: dict[str, type[Document]] = {
     RulaTables.KIND: RulaTables,
     SeriesRules.KIND: SeriesRules,
     InstrumentDocument.KIND: InstrumentDocument,
+    ThresholdsDocument.KIND: ThresholdsDocument,
+    IsoDocument.KIND: IsoDocument,
+    AlertsDocument.KIND: AlertsDocument,
     DiscPressureDocument.KIND: DiscPressureDocument,
     AnthropometryDocument.KIND: AnthropometryDocument,
     L5S1ModelDocument.KIND: L5S1ModelDocument,
