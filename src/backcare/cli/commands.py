@@ -15,3 +15,4 @@ from backcare.cli import info as info
 from backcare.cli import score as score
 from backcare.cli import wearable as wearable
 from backcare.cli import wearable_analyze as wearable_analyze
+from backcare.cli import wearable_files as wearable_files

@@ -36,6 +36,7 @@ from backcare.knowledge.wearable import (
     PlacementsDocument,
     PreprocessingDocument,
 )
+from backcare.knowledge.wearable_formats import ReaderRules
 
 __all__ = ["KINDS", "load_all"]
 
@@ -44,6 +45,7 @@ KINDS: dict[str, type[Document]] = {
     PreprocessingDocument.KIND: PreprocessingDocument,
     ActivityDocument.KIND: ActivityDocument,
     PlacementsDocument.KIND: PlacementsDocument,
+    ReaderRules.KIND: ReaderRules,
     CameraPoseDocument.KIND: CameraPoseDocument,
     RebaTables.KIND: RebaTables,
     RulaTables.KIND: RulaTables,

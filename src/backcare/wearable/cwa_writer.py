@@ -40,16 +40,30 @@ __all__ = ["CwaWriter", "pack_samples"]
 _EPOCH = datetime(1970, 1, 1)
 
 
-def pack_samples(accel_g: NDArray[Any]) -> NDArray[np.uint32]:
-    """(n, 3) acceleration [g] -> packed 32-bit words (10-bit mantissas, shared exponent)."""
-    raw = np.rint(np.asarray(accel_g, dtype=np.float64) * 256.0).astype(np.int64)
-    peak = np.abs(raw).max(axis=1)
-    exp = np.zeros(raw.shape[0], np.int64)
-    for e, limit in ((1, 511), (2, 1023), (3, 2047)):
-        exp[peak > limit] = e
-    mant = np.clip(np.rint(raw / (1 << exp)[:, None]).astype(np.int64), -512, 511) & 0x3FF
-    word = (exp << 30) | (mant[:, 2] << 20) | (mant[:, 1] << 10) | mant[:, 0]
-    return word.astype(np.uint32)
+def pack_samples(accel_g: NDArray[Any], clip_g: float | None = None) -> NDArray[np.uint32]:
+    """(n, 3) acceleration [g] -> packed 32-bit words (10-bit mantissas, shared exponent).
+
+    The exponent is the smallest that keeps all three rounded mantissas within -512..511;
+    ``clip_g`` first clips the values like a sensor saturating at its range.
+    """
+    scaled = np.asarray(accel_g, dtype=np.float32) * np.float32(256.0)
+    if clip_g is not None:
+        np.clip(scaled, -256.0 * clip_g, 256.0 * clip_g, out=scaled)
+    mag = np.abs(scaled)
+    peak = np.maximum(np.maximum(mag[:, 0], mag[:, 1]), mag[:, 2])
+    exp = (
+        (peak >= 511.5).astype(np.uint32)
+        + (peak >= 1023.0).astype(np.uint32)
+        + (peak >= 2046.0).astype(np.uint32)
+    )
+    inv = np.array([1.0, 0.5, 0.25, 0.125], np.float32)[exp]
+    mant = np.rint(scaled * inv[:, None]).astype(np.int32)
+    np.clip(mant, -512, 511, out=mant)
+    m = mant.view(np.uint32) & np.uint32(0x3FF)
+    word: NDArray[np.uint32] = (
+        (exp << np.uint32(30)) | (m[:, 2] << np.uint32(20)) | (m[:, 1] << np.uint32(10)) | m[:, 0]
+    )
+    return word
 
 
 class CwaWriter:
@@ -98,8 +112,8 @@ class CwaWriter:
         self._meta = urlencode(metadata or {}).encode()
         if len(self._meta) > 448:
             raise InputError("metadata longer than 448 bytes once encoded", where="metadata")
-        self._pending = np.zeros((0, 3), np.float64)
-        self._pending_temp = np.zeros(0, np.float64)
+        self._pending = np.zeros((0, 3), np.float32)
+        self._pending_temp = np.zeros(0, np.float32)
         self._samples = 0  # samples already written
         self._blocks = 0
         self._fh: BinaryIO | None = self.path.open("wb")
@@ -132,10 +146,10 @@ class CwaWriter:
         """Append samples: ``accel_g`` (n, 3) [g]; ``temperature_c`` per sample or constant."""
         if self._fh is None:
             raise InputError("the writer is closed", where=str(self.path))
-        a = np.asarray(accel_g, dtype=np.float64)
+        a = np.asarray(accel_g, dtype=np.float32)
         if a.ndim != 2 or a.shape[1] != 3:
             raise InputError(f"accel must have shape (n, 3), got {a.shape}", where="accel_g")
-        t = np.broadcast_to(np.asarray(temperature_c, dtype=np.float64), (a.shape[0],))
+        t = np.broadcast_to(np.asarray(temperature_c, dtype=np.float32), (a.shape[0],))
         if self._pending.shape[0]:
             a = np.concatenate([self._pending, a])
             t = np.concatenate([self._pending_temp, t])
@@ -143,14 +157,13 @@ class CwaWriter:
         if full:
             self._emit(a[:full], t[:full])
         self._pending = a[full:].copy()
-        self._pending_temp = np.array(t[full:], dtype=np.float64)
+        self._pending_temp = np.array(t[full:], dtype=np.float32)
 
-    def _emit(self, a: NDArray[np.float64], temp: NDArray[np.float64], count: int = 0) -> None:
+    def _emit(self, a: NDArray[np.float32], temp: NDArray[np.float32], count: int = 0) -> None:
         """Write whole blocks for ``a`` (a multiple of the capacity; ``count`` for the last)."""
         assert self._fh is not None
         cap = self.capacity
         m = a.shape[0] // cap
-        a = np.clip(a, -self.range_g, self.range_g)
         first = self._samples + np.arange(m, dtype=np.int64) * cap
         t_first = first / self.rate_hz  # seconds since start
         base = (self.start - _EPOCH).total_seconds()
@@ -185,15 +198,16 @@ class CwaWriter:
             blocks["count"][-1] = count
         raw = blocks.view(np.uint8).reshape(m, BLOCK_SIZE)
         if self.packed:
-            payload = pack_samples(a).reshape(m, cap).view(np.uint8)
+            payload = pack_samples(a, clip_g=self.range_g).reshape(m, cap).view(np.uint8)
         else:
-            ints = np.clip(np.rint(a * 256.0), -32768, 32767).astype("<i2")
+            clipped = np.clip(a, -self.range_g, self.range_g)
+            ints = np.clip(np.rint(clipped * 256.0), -32768, 32767).astype("<i2")
             payload = ints.reshape(m, cap * 3).view(np.uint8)
         raw[:, 30:510] = payload
         words = raw.view("<u2")
         total = np.add.reduce(words[:, :255], axis=1, dtype=np.uint16)
         words[:, 255] = (np.uint16(0) - total).astype(np.uint16)
-        self._fh.write(raw.tobytes())
+        self._fh.write(raw.data)
         self._samples += m * cap
         self._blocks += m
 
@@ -204,11 +218,11 @@ class CwaWriter:
         n = self._pending.shape[0]
         if n:
             pad = self.capacity - n
-            a = np.concatenate([self._pending, np.zeros((pad, 3))])
+            a = np.concatenate([self._pending, np.zeros((pad, 3), np.float32)])
             t = np.concatenate([self._pending_temp, np.full(pad, self._pending_temp[-1])])
             self._emit(a, t, count=n)
             self._samples -= pad
-        self._pending = np.zeros((0, 3))
+        self._pending = np.zeros((0, 3), np.float32)
         self._fh.close()
         self._fh = None
 

@@ -100,4 +100,20 @@ def open_recording(
         from backcare.wearable.readers.cwa import CwaSource
 
         return CwaSource(path)
+    if fmt == "geneactiv":
+        from backcare.wearable.readers.geneactiv import GeneactivSource
+
+        return GeneactivSource(path)
+    if fmt == "apdm":
+        from backcare.wearable.readers.apdm import ApdmSource
+
+        return ApdmSource(path, sensor=sensor)
+    if fmt == "gt3x":
+        from backcare.wearable.readers.gt3x import Gt3xSource
+
+        return Gt3xSource(path)
+    if fmt == "csv":
+        from backcare.wearable.readers.csv import CsvSource
+
+        return CsvSource(path, units=units)
     raise InputError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", where="--format")

@@ -54,6 +54,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backcare.errors import InputError
+from backcare.knowledge import load
+from backcare.knowledge.wearable_formats import ReaderRules
 from backcare.wearable.readers._base import (
     DEFAULT_CHUNK_SAMPLES,
     RecordingSource,
@@ -167,7 +169,10 @@ def _range_g(code: int) -> float:
 
 def temperature_c(raw: NDArray[Any]) -> NDArray[np.float32]:
     """Block temperature field -> degrees Celsius (low 10 bits; rule in wearable_formats)."""
-    return ((np.asarray(raw).astype(np.float32) % 1024 - 171.0) / 3.142).astype(np.float32)
+    rule = load("wearable_formats/readers.yaml", ReaderRules).cwa_temperature
+    celsius = (np.asarray(raw).astype(np.float64) % 1024 - rule.offset) / rule.divisor
+    result: NDArray[np.float32] = celsius.astype(np.float32)
+    return result
 
 
 def _days_from_civil(y: NDArray[np.int64], m: NDArray[np.int64], d: NDArray[np.int64]) -> Any:
