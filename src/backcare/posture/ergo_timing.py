@@ -40,7 +40,7 @@ from backcare.posture.series import PostureSeries
 __all__ = ["TimingFlags", "timing_flags"]
 
 BoolArray = NDArray[np.bool_]
-FloatArray = NDArray[np.float64]
+FloatArray = NDArray[np.floating[Any]]
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class TimingFlags:
 def _trailing(x: FloatArray, k: int, pad: float, *, maximum: bool) -> FloatArray:
     """Max (or min) over the trailing ``k`` samples ``[i-k+1, i]``; before the start is ``pad``."""
     n = x.shape[0]
-    padded = np.concatenate([np.full(k - 1, pad), x])
+    padded = np.concatenate([np.full(k - 1, pad, dtype=x.dtype), x])
     filt = maximum_filter1d if maximum else minimum_filter1d
     centred = filt(padded, size=k, mode="nearest")
     # a centred filter of size k at j covers [j - k//2, j + (k-1)//2]; the trailing window of
@@ -85,13 +85,16 @@ def _trailing(x: FloatArray, k: int, pad: float, *, maximum: bool) -> FloatArray
     return out
 
 
-def _window_sum(x: NDArray[Any], k: int) -> NDArray[np.int64]:
-    """Sum over the trailing ``k`` samples (partial at the start)."""
-    c = np.concatenate([[0], np.cumsum(x, dtype=np.int64)])
-    n = x.shape[0]
-    idx = np.arange(n)
-    lo = np.maximum(idx - k + 1, 0)
-    out: NDArray[np.int64] = c[idx + 1] - c[lo]
+def _trailing_diff(c: NDArray[Any], k: int) -> NDArray[Any]:
+    """``c[i+1] - c[max(i-k+1, 0)]`` for a cumulative sum ``c`` with ``c[0] == 0``.
+
+    That is the sum over the trailing ``k`` samples of the series ``c`` accumulates (partial at
+    the start), by slicing rather than gathering.
+    """
+    n = c.shape[0] - 1
+    out = c[1:].copy()
+    if k < n:
+        out[k:] -= c[1 : n - k + 1]
     return out
 
 
@@ -119,15 +122,21 @@ def _full_window(seg: NDArray[np.int64], k: int) -> BoolArray:
 def _same_segment(seg: NDArray[np.int64], k: int) -> BoolArray:
     """Frames whose trailing window (clipped at the start) lies inside one segment."""
     n = seg.shape[0]
-    lo = np.maximum(np.arange(n) - k + 1, 0)
-    same: BoolArray = seg == seg[lo]
+    same = np.ones(n, dtype=bool)
+    if n and seg[-1] != 0:
+        same[: min(k - 1, n)] = seg[: min(k - 1, n)] == 0
+        if k <= n:
+            same[k - 1 :] = seg[k - 1 :] == seg[: n - k + 1]
     return same
 
 
 def _static(x: FloatArray, k: int, full: BoolArray, max_range: float) -> BoolArray:
+    if not full.any():
+        return full.copy()
     nan = np.isnan(x)
-    hi = _trailing(np.where(nan, np.inf, x), k, np.inf, maximum=True)
-    lo = _trailing(np.where(nan, -np.inf, x), k, -np.inf, maximum=False)
+    has_nan = bool(nan.any())
+    hi = _trailing(np.where(nan, np.inf, x) if has_nan else x, k, np.inf, maximum=True)
+    lo = _trailing(np.where(nan, -np.inf, x) if has_nan else x, k, -np.inf, maximum=False)
     with np.errstate(invalid="ignore"):
         return full & ((hi - lo) <= max_range)
 
@@ -135,35 +144,38 @@ def _static(x: FloatArray, k: int, full: BoolArray, max_range: float) -> BoolArr
 def _repeated(
     x: FloatArray, k: int, full: BoolArray, hysteresis: float, more_than: int
 ) -> BoolArray:
+    if not full.any():
+        return full.copy()
     n = x.shape[0]
     valid = ~np.isnan(x)
-    filled = np.where(valid, x, 0.0)
-    csum = np.concatenate([[0.0], np.cumsum(filled)])
-    ccount = np.concatenate([[0], np.cumsum(valid, dtype=np.int64)])
-    idx = np.arange(n)
-    lo = np.maximum(idx - k + 1, 0)
-    count = ccount[idx + 1] - ccount[lo]
+    csum = np.zeros(n + 1)
+    np.cumsum(np.where(valid, x, 0.0), out=csum[1:])
+    ccount = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(valid, out=ccount[1:])
     with np.errstate(invalid="ignore", divide="ignore"):
-        centre = (csum[idx + 1] - csum[lo]) / count
+        centre = _trailing_diff(csum, k) / _trailing_diff(ccount, k)
         dev = x - centre
     state = np.zeros(n, dtype=np.int8)
     with np.errstate(invalid="ignore"):
         state[dev > hysteresis] = 1
         state[dev < -hysteresis] = -1
     # forward-fill the last decided state through the band between the thresholds (and NaN)
-    decided = np.where(state != 0, idx, 0)
+    decided = np.where(state != 0, np.arange(n), 0)
     np.maximum.accumulate(decided, out=decided)
     held = state[decided]
-    rise = np.zeros(n, dtype=bool)
-    rise[1:] = (held[1:] == 1) & (held[:-1] == -1)
-    swings = _window_sum(rise, k)
+    rises = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum((held[1:] == 1) & (held[:-1] == -1), out=rises[2:])
+    # rises[j+1] counts swings completed at steps up to sample j (a step j-1 -> j); a window of
+    # k samples holds k-1 steps
+    swings = _trailing_diff(rises, k - 1)
     return full & (swings > more_than)
 
 
 def _rapid(x: FloatArray, k: int, same: BoolArray, min_change: float) -> BoolArray:
     nan = np.isnan(x)
-    hi = _trailing(np.where(nan, -np.inf, x), k, -np.inf, maximum=True)
-    lo = _trailing(np.where(nan, np.inf, x), k, np.inf, maximum=False)
+    has_nan = bool(nan.any())
+    hi = _trailing(np.where(nan, -np.inf, x) if has_nan else x, k, -np.inf, maximum=True)
+    lo = _trailing(np.where(nan, np.inf, x) if has_nan else x, k, np.inf, maximum=False)
     with np.errstate(invalid="ignore"):
         return same & ((hi - lo) > min_change)
 
@@ -194,9 +206,7 @@ def timing_flags(series: PostureSeries, rules: SeriesRules | None = None) -> Tim
     k_static = _steps(rules.static.window_s, dt) + 2  # spans (k-1)*dt > window
     full_static = _full_window(seg, k_static)
     static = {
-        name: _static(
-            np.asarray(series[name], np.float64), k_static, full_static, rules.static.max_range_deg
-        )
+        name: _static(series[name], k_static, full_static, rules.static.max_range_deg)
         for name in rules.static.channels
         if name in series
     }
@@ -208,7 +218,7 @@ def timing_flags(series: PostureSeries, rules: SeriesRules | None = None) -> Tim
     repeated = {
         name: allowed
         & _repeated(
-            np.asarray(series[name], np.float64),
+            series[name],
             k_rep,
             full_rep,
             rules.repeated.hysteresis_deg,
@@ -221,9 +231,7 @@ def timing_flags(series: PostureSeries, rules: SeriesRules | None = None) -> Tim
     k_rapid = _steps(rules.rapid.window_s, dt) + 1
     same = _same_segment(seg, k_rapid)
     rapid = {
-        name: _rapid(
-            np.asarray(series[name], np.float64), k_rapid, same, rules.rapid.min_change_deg
-        )
+        name: _rapid(series[name], k_rapid, same, rules.rapid.min_change_deg)
         for name in rules.rapid.channels
         if name in series
     }
