@@ -41,8 +41,8 @@ def _parse_window(text: str | None) -> tuple[float, float] | None:
     return window
 
 
-def _stored_body() -> tuple[float | None, float | None]:
-    """Mass [kg] and height [cm] from the stored local profile (no database is created)."""
+def _stored_body() -> tuple[float | None, float | None, str | None]:
+    """Mass [kg], height [cm] and sex from the stored local profile (no database is created)."""
     from sqlalchemy import select
 
     from backcare.config import database_url
@@ -52,14 +52,16 @@ def _stored_body() -> tuple[float | None, float | None]:
 
     url = database_url()
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        return None, None
+        return None, None, None
     db = open_database(url)
     try:
         with db.session() as session:
             person = session.scalars(
                 select(Person).where(Person.display_name == LOCAL_PERSON).order_by(Person.id)
             ).first()
-            return (person.mass_kg, person.height_cm) if person else (None, None)
+            if person is None:
+                return None, None, None
+            return person.mass_kg, person.height_cm, person.sex
     finally:
         db.dispose()
 
@@ -84,6 +86,15 @@ def analyze(
         show_default=False,
     ),
     load: float = typer.Option(0.0, "--load", help="Load held in the hands, in kg."),
+    coupling: str = typer.Option(
+        "good", "--coupling", help="REBA hand coupling of the load: good, fair, poor, unacceptable."
+    ),
+    sex: str | None = typer.Option(
+        None,
+        "--sex",
+        help="male or female: segment table of the L5/S1 model (default: the stored profile).",
+        show_default=False,
+    ),
     workers: int = typer.Option(1, "--workers", help="Files analysed in parallel (processes)."),
     camera_pitch: float | None = typer.Option(
         None,
@@ -116,8 +127,10 @@ def analyze(
         raise InputError("give either --every or --fps, not both", where="--every/--fps")
     paths = collect_inputs(inputs)
     body_note = None
-    if mass is None or height is None:
-        stored_mass, stored_height = _stored_body()
+    if mass is None or height is None or sex is None:
+        stored_mass, stored_height, stored_sex = _stored_body()
+        if sex is None and stored_sex in ("male", "female"):
+            sex = stored_sex
         if mass is None and stored_mass is not None:
             mass = stored_mass
             body_note = "stored profile"
@@ -130,6 +143,8 @@ def analyze(
         mass_kg=mass,
         height_cm=height,
         load_kg=load,
+        coupling=coupling,  # type: ignore[arg-type]  # validated by CameraOptions
+        sex=sex,  # type: ignore[arg-type]
         camera_pitch_deg=camera_pitch,
         neutral_s=_parse_window(neutral),
         smooth=smooth,
