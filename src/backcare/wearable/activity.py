@@ -31,7 +31,9 @@ trunk sensor, a sitting second is lying when the trunk is inclined beyond 45 deg
 otherwise; lying is then split by the trunk's roll about its long axis: supine when the chest
 faces up within 45 deg, prone when it faces down within 45 deg, side otherwise.
 
-Non-wear seconds are ``nonwear``; seconds without data are ``unknown``.
+After the median filters, bouts still shorter than their class's minimum take the label of the
+bout before them (Acti4's final bout filter). Non-wear seconds are ``nonwear``; seconds without
+data are ``unknown``.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter1d
 
 from backcare.knowledge import load
-from backcare.knowledge.wearable import ActivityDocument
+from backcare.knowledge.wearable import ActivityDocument, BoutRules
 from backcare.posture.angles import SegmentAngles, SensorAxes
 from backcare.posture.conventions import Activity
 from backcare.wearable.features import SecondFeatures
@@ -113,6 +115,29 @@ def _median_binary(mask: NDArray[np.bool_], bout_s: int) -> NDArray[np.bool_]:
     return out
 
 
+def _remove_short_bouts(codes: NDArray[np.int8], ok: NDArray[np.bool_], bouts: BoutRules) -> None:
+    """Bouts shorter than their class's minimum take the label before them (after them at the
+    start of a worn stretch), class by class as in Acti4; in place."""
+    order = (
+        (Activity.CYCLE, bouts.cycle),
+        (Activity.STAIRS, bouts.stairs),
+        (Activity.RUN, bouts.run),
+        (Activity.WALK, bouts.walk),
+        (Activity.MOVE, bouts.move),
+        (Activity.STAND, bouts.stand),
+        (Activity.SIT, bouts.sit),
+    )
+    n = codes.shape[0]
+    for code, bout in order:
+        starts, ends = runs((codes == code) & ok)
+        short = (ends - starts) < bout
+        for s, e in zip(starts[short].tolist(), ends[short].tolist(), strict=True):
+            if s > 0 and ok[s - 1]:
+                codes[s:e] = codes[s - 1]
+            elif e < n and ok[e]:
+                codes[s:e] = codes[e]
+
+
 def classify(
     thigh: ThighSignals,
     worn: NDArray[np.bool_],
@@ -170,6 +195,7 @@ def classify(
         taken |= m
     # fast walking is running
     out[(out == Activity.WALK) & (thigh.step_hz > th.run_step_frequency_hz)] = int(Activity.RUN)
+    _remove_short_bouts(out, ok, bouts)
     details: dict[str, Any] = {
         "walking_thigh_forward_deg": walk_fb,
         "stair_threshold_deg": v_stair,

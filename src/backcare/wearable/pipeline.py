@@ -23,7 +23,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -383,6 +383,12 @@ def _series(
                 notes.append(f"{placement}: {mount_note}")
         if not r.calibration.applied:
             notes.append(f"{placement}: calibration not applied ({r.calibration.reason})")
+    if origin is not None and origin.tzinfo is None:
+        origin = origin.replace(tzinfo=UTC)
+        notes.append(
+            "the device clock has no time zone: its times are used as local wall-clock time "
+            "(shown as UTC)"
+        )
     meta = SeriesMeta(
         source="wearable",
         start=origin,

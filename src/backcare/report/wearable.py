@@ -1,0 +1,307 @@
+"""The wearable analysis outputs: per-second Parquet, daily/hourly CSV, summary JSON and one
+self-contained HTML report.
+
+Plots are drawn with matplotlib's object API (no pyplot global state) and embedded as base64
+PNG, so the page needs no other file and no network:
+
+* per recorded day, a 24-hour timeline: the activity of every second as a colour band and the
+  trunk inclination (and upper-arm elevation when measured) as lines;
+* histograms of forward trunk inclination while sitting and while upright.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+from matplotlib.colors import ListedColormap
+from matplotlib.figure import Figure
+
+from backcare import __version__
+from backcare.io.parquet import write_series
+from backcare.posture.conventions import SITTING, UPRIGHT, Activity
+from backcare.posture.exposure import ExposureReport
+from backcare.posture.series import PostureSeries
+
+__all__ = [
+    "ACTIVITY_HEX",
+    "activity_table",
+    "day_timeline_png",
+    "inclination_histogram_png",
+    "render_wearable_report",
+    "write_wearable_outputs",
+]
+
+#: Colour of each activity in the timelines and tables.
+ACTIVITY_HEX: dict[Activity, str] = {
+    Activity.UNKNOWN: "#ffffff",
+    Activity.NONWEAR: "#bdbdbd",
+    Activity.LIE: "#5c6bc0",
+    Activity.LIE_SUPINE: "#3949ab",
+    Activity.LIE_PRONE: "#283593",
+    Activity.LIE_SIDE: "#7986cb",
+    Activity.SIT: "#ffb300",
+    Activity.STAND: "#8bc34a",
+    Activity.MOVE: "#26a69a",
+    Activity.WALK: "#43a047",
+    Activity.RUN: "#c62828",
+    Activity.STAIRS: "#8e24aa",
+    Activity.CYCLE: "#00838f",
+    Activity.KNEEL: "#6d4c41",
+}
+
+_ENV = Environment(
+    loader=PackageLoader("backcare.report", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _png(fig: Figure) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90, bbox_inches="tight")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def activity_table(series: PostureSeries) -> list[dict[str, Any]]:
+    """Time per activity over the whole series (hours and percent of the recorded time)."""
+    codes, counts = np.unique(series.activity, return_counts=True)
+    dt = series.sample_interval_s() or 1.0
+    total = float(counts.sum()) * dt
+    rows = []
+    for code, count in zip(codes.tolist(), counts.tolist(), strict=True):
+        act = Activity(code)
+        rows.append(
+            {
+                "activity": act.label,
+                "colour": ACTIVITY_HEX[act],
+                "hours": count * dt / 3600.0,
+                "pct": 100.0 * count * dt / total if total else 0.0,
+            }
+        )
+    return sorted(rows, key=lambda r: -float(r["hours"]))
+
+
+def _cmap() -> tuple[ListedColormap, int]:
+    n = max(a.value for a in Activity) + 1
+    colours = ["#ffffff"] * n
+    for act, hexcode in ACTIVITY_HEX.items():
+        colours[act.value] = hexcode
+    return ListedColormap(colours), n
+
+
+def day_timeline_png(series: PostureSeries, day_start_s: float, label: str) -> str:
+    """One day (24 h from ``day_start_s``, series seconds): activity band and trunk/arm angles."""
+    t = series.time
+    lo, hi = np.searchsorted(t, [day_start_s, day_start_s + 86400.0])
+    hours = (t[lo:hi] - day_start_s) / 3600.0
+    fig = Figure(figsize=(11, 2.6))
+    ax_act, ax_ang = fig.subplots(
+        2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 3], "hspace": 0.05}
+    )
+    cmap, n = _cmap()
+    grid = np.zeros(86400, dtype=np.int64)
+    idx = np.clip((t[lo:hi] - day_start_s).astype(np.int64), 0, 86399)
+    grid[idx] = series.activity[lo:hi]
+    ax_act.imshow(
+        grid[None, :],
+        aspect="auto",
+        cmap=cmap,
+        vmin=0,
+        vmax=n - 1,
+        extent=(0, 24, 0, 1),
+        interpolation="nearest",
+    )
+    ax_act.set_yticks([])
+    ax_act.set_title(label, loc="left", fontsize=10)
+    for name, colour, title in (
+        ("trunk_inclination", "#37474f", "trunk inclination"),
+        ("upper_arm_elevation_right", "#ef6c00", "right arm elevation"),
+        ("upper_arm_elevation_left", "#6a1b9a", "left arm elevation"),
+    ):
+        values = series.get(name)
+        if values is not None:
+            ax_ang.plot(hours, values[lo:hi], lw=0.5, color=colour, label=title)
+    ax_ang.set_xlim(0, 24)
+    ax_ang.set_ylim(0, 180)
+    ax_ang.set_xticks(range(0, 25, 3))
+    ax_ang.set_ylabel("deg")
+    ax_ang.set_xlabel("hour of the day")
+    ax_ang.grid(alpha=0.3)
+    if ax_ang.lines:
+        ax_ang.legend(loc="upper right", fontsize=7, frameon=False)
+    return _png(fig)
+
+
+def inclination_histogram_png(series: PostureSeries) -> str | None:
+    """Histograms of forward trunk inclination [deg] while sitting and while upright."""
+    inc = series.get("trunk_inclination")
+    flex = series.get("trunk_flexion")
+    if inc is None:
+        return None
+    forward = np.where(np.nan_to_num(flex) >= 0, inc, 0.0) if flex is not None else inc
+    fig = Figure(figsize=(8, 2.8))
+    axes = fig.subplots(1, 2, sharey=True)
+    bins = np.arange(0, 125, 5)
+    for ax, group, title in (
+        (axes[0], SITTING, "sitting"),
+        (axes[1], UPRIGHT, "upright (stand, move, walk...)"),
+    ):
+        mask = np.isin(series.activity, [a.value for a in group]) & ~np.isnan(forward)
+        minutes = np.histogram(forward[mask], bins=bins)[0] / 60.0
+        ax.bar(bins[:-1], minutes, width=5, align="edge", color="#546e7a")
+        for threshold in (20, 30, 60, 90):
+            ax.axvline(threshold, color="#c62828", lw=0.6, ls="--")
+        ax.set_title(f"forward trunk inclination, {title}", fontsize=9)
+        ax.set_xlabel("deg")
+    axes[0].set_ylabel("minutes")
+    return _png(fig)
+
+
+def _day_starts(series: PostureSeries, per_day: pd.DataFrame) -> list[tuple[float, str]]:
+    if len(per_day) and "start_s" in per_day.columns:
+        starts = per_day["start_s"].to_numpy(dtype=np.float64)
+        labels = per_day["label"].astype(str).tolist()
+        return [
+            (float(t), label)
+            for t, label in zip(starts.tolist(), labels, strict=True)
+            if np.isfinite(t)
+        ]
+    t0 = float(series.time[0]) if len(series) else 0.0
+    days = int(np.ceil(series.duration_s / 86400.0)) or 1
+    return [(t0 + 86400.0 * d, f"day {d + 1}") for d in range(days)]
+
+
+def _fmt(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        if np.isnan(value):
+            return "-"
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+_DAY_COLUMNS = (
+    ("label", "day"),
+    ("measured_time_s", "measured h"),
+    ("sit_time_s", "sit h"),
+    ("upright_time_s", "upright h"),
+    ("lying_time_s", "lying h"),
+    ("trunk_fwd_ge20_pct", "trunk fwd >=20 %"),
+    ("trunk_fwd_ge30_pct", "trunk fwd >=30 %"),
+    ("trunk_fwd_ge60_pct", "trunk fwd >=60 %"),
+    ("trunk_fwd_ge90_pct", "trunk fwd >=90 %"),
+    ("trunk_fwd_p50_deg", "trunk P50 deg"),
+    ("trunk_fwd_p90_deg", "trunk P90 deg"),
+    ("trunk_fwd_gt60_longest_s", "longest >60 s"),
+    ("sed_bouts_ge30min_n", "sedentary bouts >=30 min"),
+    ("iso_trunk_verdict", "ISO 11226 trunk"),
+    ("disc_dose_mpa_h", "disc dose MPa h"),
+)
+
+
+def _day_rows(per_day: pd.DataFrame) -> list[list[str]]:
+    rows = []
+    for rec in per_day.to_dict("records"):
+        row = []
+        for col, _ in _DAY_COLUMNS:
+            v = rec.get(col)
+            if col.endswith("_time_s") and col != "trunk_fwd_gt60_longest_s" and v is not None:
+                v = float(v) / 3600.0
+            row.append(_fmt(v))
+        rows.append(row)
+    return rows
+
+
+def render_wearable_report(
+    series: PostureSeries, report: ExposureReport, *, title: str = "Wearable posture analysis"
+) -> str:
+    """The HTML page of one analysis (series from the pipeline, exposure from the core)."""
+    extra = series.meta.extra
+    days = _day_starts(series, report.per_day)
+    timelines = [(label, day_timeline_png(series, start, label)) for start, label in days]
+    template = _ENV.get_template("wearable.html.j2")
+    legend = [(a.label, c) for a, c in ACTIVITY_HEX.items() if a != Activity.UNKNOWN]
+    start = series.meta.start
+    return template.render(
+        title=title,
+        version=__version__,
+        start=start.isoformat() if start else None,
+        end=(start + timedelta(seconds=series.duration_s)).isoformat() if start else None,
+        sensors=extra.get("sensors", {}),
+        classification=extra.get("classification", {}),
+        activities=activity_table(series),
+        legend=legend,
+        timelines=timelines,
+        histogram=inclination_histogram_png(series),
+        day_header=[h for _, h in _DAY_COLUMNS],
+        day_rows=_day_rows(report.per_day),
+        notes=list(series.meta.notes) + list(report.notes),
+        fmt=_fmt,
+    )
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return str(value)
+
+
+def write_wearable_outputs(
+    series: PostureSeries,
+    report: ExposureReport,
+    out_dir: str | Path,
+    *,
+    html: bool = True,
+) -> dict[str, Path]:
+    """Write the outputs of one analysis into ``out_dir`` (created); returns them by kind.
+
+    ``seconds.parquet`` (the per-second series), ``daily.csv``, ``hourly.csv``, ``windows.csv``
+    (when windows were asked for), ``bouts.csv``, ``summary.json`` (sensors, calibration,
+    mounting, reference, non-wear, totals) and ``report.html``.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths: dict[str, Path] = {"seconds": write_series(series, out / "seconds.parquet")}
+    for name, table in (
+        ("daily", report.per_day),
+        ("hourly", report.per_hour),
+        ("windows", report.per_window),
+        ("bouts", report.bouts),
+    ):
+        if name == "windows" and table.empty:
+            continue
+        path = out / f"{name}.csv"
+        table.to_csv(path, index=False)
+        paths[name] = path
+    summary: Mapping[str, Any] = {
+        "backcare_version": __version__,
+        "start": series.meta.start.isoformat() if series.meta.start else None,
+        "seconds": len(series),
+        "placements": list(series.meta.placements),
+        "reference_offsets_deg": series.meta.calibration,
+        "activities": activity_table(series),
+        "total": report.total.to_dict("records")[0] if len(report.total) else {},
+        "notes": list(series.meta.notes) + list(report.notes),
+        **series.meta.extra,
+    }
+    paths["summary"] = out / "summary.json"
+    paths["summary"].write_text(
+        json.dumps(summary, indent=2, default=_json_default), encoding="utf-8"
+    )
+    if html:
+        paths["report"] = out / "report.html"
+        paths["report"].write_text(render_wearable_report(series, report), encoding="utf-8")
+    return paths
