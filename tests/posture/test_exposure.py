@@ -120,6 +120,20 @@ def test_hours_follow_the_local_clock_in_utc():
     assert r.per_hour["measured_time_s"].tolist() == pytest.approx([2700, 3600, 900], abs=TOL)
 
 
+def test_a_dst_day_has_23_local_hours():
+    zoneinfo = pytest.importorskip("zoneinfo")
+    try:
+        berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    except zoneinfo.ZoneInfoNotFoundError:
+        pytest.skip("no timezone database on this system")
+    start = datetime(2026, 3, 28, 12, 0, tzinfo=berlin)
+    r = exposure(trunk([(36 * 3600, 10.0)], rate_hz=1.0, start=start))
+    assert r.per_day["measured_time_s"].tolist() == pytest.approx([43_200, 82_800, 3600])
+    day2 = r.per_hour[r.per_hour["day"] == 2]
+    assert len(day2) == 23
+    assert 2 not in day2["hour"].tolist()  # 02:00 does not exist that night
+
+
 def test_without_start_days_count_from_the_first_sample():
     t, a = segments([(26 * 3600, 40.0)], rate_hz=0.1)
     t = t + 5000.0  # the origin of series time does not matter, the first sample does

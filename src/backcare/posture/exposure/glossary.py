@@ -42,7 +42,7 @@ PERIOD_COLUMNS: dict[str, GlossaryEntry] = {
     "start_s": GlossaryEntry("s", "start in series seconds"),
     "end_s": GlossaryEntry("s", "end in series seconds, exclusive"),
     "day": GlossaryEntry("-", "day number, 1 = the first day (0 for explicit windows/total)"),
-    "hour": GlossaryEntry("h", "local hour of day the row starts at (hour rows only)"),
+    "hour": GlossaryEntry("h", "local hour of day the row starts at (-1 on other rows)"),
 }
 
 
@@ -81,11 +81,12 @@ def glossary() -> dict[str, GlossaryEntry]:
         )
     for thr in cfg.trunk_forward.thresholds_deg:
         b = band_name(thr)
-        for split, of in (("", "trunk_time_s"), ("_sit", "trunk_sit_time_s")):
-            g[f"trunk_fwd_{b}{split}_time_s"] = e(
-                "s", f"time with forward trunk inclination >= {thr:g} deg{split.replace('_', ' ')}"
-            )
-            g[f"trunk_fwd_{b}{split}_pct"] = e("%", f"trunk_fwd_{b}{split}_time_s / {of}")
+        g[f"trunk_fwd_{b}_time_s"] = e("s", f"time with forward trunk inclination >= {thr:g} deg")
+        g[f"trunk_fwd_{b}_pct"] = e("%", f"trunk_fwd_{b}_time_s / trunk_time_s")
+        g[f"trunk_fwd_{b}_sit_time_s"] = e(
+            "s", f"time with forward trunk inclination >= {thr:g} deg while sitting"
+        )
+        g[f"trunk_fwd_{b}_sit_pct"] = e("%", f"trunk_fwd_{b}_sit_time_s / trunk_sit_time_s")
         g[f"trunk_fwd_{b}_upright_time_s"] = e(
             "s", f"time with forward trunk inclination >= {thr:g} deg while upright"
         )
