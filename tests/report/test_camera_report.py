@@ -62,6 +62,22 @@ def _summary(kind: str = "video") -> dict:
             "peak_time_s": 2.0,
             "time_in_levels": {"low": {"fraction": 0.6}, "high": {"fraction": 0.4}},
         },
+        "exposure": {
+            "iso11226": {
+                "trunk": {
+                    "verdict": "not_recommended",
+                    "holding_zone_time_s": 3.0,
+                    "not_recommended_time_s": 1.0,
+                    "violations": 1,
+                }
+            },
+            "summary": {
+                "trunk_fwd_time_s": {"20.0": 2.0, "60.0": 0.5},
+                "trunk_time_s": 3.9,
+                "disc_rel_standing": 1.4,
+            },
+            "notes": ["no wall-clock start"],
+        },
         "alerts": [{"time_s": 1.0, "message": "Trunk bent <forward>"}],
         "issues": ["<script>alert(1)</script>"],
         "unavailable": ["l5s1"],
@@ -91,6 +107,7 @@ def test_report_is_self_contained_and_escapes_text():
     assert "<link" not in html
     assert "Read this first" in html
     assert "l5s1" in html
+    assert "not recommended" in html
     assert "less reliable" in html
     assert "reliable" in html
 

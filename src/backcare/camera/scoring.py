@@ -20,7 +20,8 @@ leaves its field empty and adds a note; it never invents an input.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from backcare.errors import InputError
 from backcare.posture.alerts import default_rules, evaluate_batch
 from backcare.posture.ergo_common import TaskInputs, reba_tables, rula_tables
 from backcare.posture.ergo_timing import timing_flags
+from backcare.posture.exposure import exposure
 from backcare.posture.load import disc_pressure_series, l5s1_series, relative_to
 from backcare.posture.reba import reba_series
 from backcare.posture.rula import rula_series
@@ -102,16 +104,14 @@ def task_inputs(series: PostureSeries, options: CameraOptions, *, single_image: 
     )
 
 
-def _reba_rula(series: PostureSeries, options: CameraOptions, scores: Scores) -> None:
+def _reba_rula(series: PostureSeries, options: CameraOptions, scores: Scores) -> tuple[Any, Any]:
     single = len(series) == 1
     task = task_inputs(series, options, single_image=single)
     timing = None if single else timing_flags(series)
-    scores.reba = _frames(
-        "reba", reba_series(series, task, timing=timing), reba_tables().action_levels
-    )
-    scores.rula = _frames(
-        "rula", rula_series(series, task, timing=timing), rula_tables().action_levels
-    )
+    reba = reba_series(series, task, timing=timing)
+    rula = rula_series(series, task, timing=timing)
+    scores.reba = _frames("reba", reba, reba_tables().action_levels)
+    scores.rula = _frames("rula", rula, rula_tables().action_levels)
     if single:
         scores.notes.append(
             "a single photo shows no timing: REBA's and RULA's static, repeated and rapid-change "
@@ -123,9 +123,10 @@ def _reba_rula(series: PostureSeries, options: CameraOptions, scores: Scores) ->
                 f"{fs.method.upper()} could not be scored in any frame: it needs trunk, neck, "
                 "upper-arm and elbow angles, and some of their landmarks were not seen"
             )
+    return reba, rula
 
 
-def _load(series: PostureSeries, options: CameraOptions, scores: Scores) -> None:
+def _load(series: PostureSeries, options: CameraOptions, scores: Scores) -> F64:
     pressure = disc_pressure_series(series, model="wilke1999")
     scores.disc_pressure = relative_to(pressure, "standing", model="wilke1999")
     scores.disc_pressure_unit = "x_standing"
@@ -140,11 +141,11 @@ def _load(series: PostureSeries, options: CameraOptions, scores: Scores) -> None
             "L5/S1 compression needs body mass and height: give --mass and --height or store "
             "them in your profile"
         )
-        return
+        return pressure
     if "trunk_flexion" not in series or not np.isfinite(series["trunk_flexion"]).any():
         scores.notes.append("L5/S1 compression needs the trunk angle, which was never seen")
         scores.l5s1_compression_n = np.full(len(series), np.nan)
-        return
+        return pressure
     sex = options.sex or "male"
     result = l5s1_series(series, options.mass_kg, options.height_cm / 100.0, sex=sex)
     scores.l5s1_compression_n = result.compression_n
@@ -159,6 +160,7 @@ def _load(series: PostureSeries, options: CameraOptions, scores: Scores) -> None
             f"L5/S1 model: {int(result.out_of_range.sum())} frames have angles outside the "
             "model's range and were left out"
         )
+    return pressure
 
 
 def _alerts(series: PostureSeries, scores: Scores) -> None:
@@ -177,17 +179,49 @@ def _alerts(series: PostureSeries, scores: Scores) -> None:
     ]
 
 
+def _plain(value: Any) -> Any:
+    """JSON-ready: dataclasses to dicts, non-finite floats to None, keys to strings."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        return round(v, 3) if math.isfinite(v) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _exposure(
+    series: PostureSeries, frames: tuple[Any, Any] | None, pressure: F64, scores: Scores
+) -> None:
+    reba, rula = frames if frames is not None else (None, None)
+    report = exposure(series, reba=reba, rula=rula, disc_pressure_mpa=pressure)
+    summary = _plain(asdict(report.summary))
+    scores.exposure = {
+        "iso11226": summary.pop("iso"),
+        "holds": summary.pop("holds"),
+        "summary": summary,
+        "iso_events": len(report.events),
+        "notes": list(report.notes),
+    }
+
+
 def score_series(series: PostureSeries, options: CameraOptions) -> Scores:
     """Score ``series`` with the posture core (see the module docstring)."""
     scores = Scores()
+    frames: tuple[Any, Any] | None = None
     try:
-        _reba_rula(series, options, scores)
+        frames = _reba_rula(series, options, scores)
     except InputError as exc:
         scores.unavailable += ["reba", "rula"]
         scores.notes.append(f"REBA/RULA not scored: {exc}")
-    _load(series, options, scores)
+    pressure = _load(series, options, scores)
     if len(series) > 1:
+        _exposure(series, frames, pressure, scores)
         _alerts(series, scores)
     else:
-        scores.notes.append("exposure and alerts need a video: a photo has no duration")
+        scores.unavailable += ["exposure", "alerts"]
+        scores.notes.append("ISO 11226 exposure and alerts need a video: a photo has no duration")
     return scores
