@@ -31,7 +31,7 @@ so a week at 100 Hz takes seconds and a few tens of MB.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -53,6 +53,7 @@ __all__ = [
     "PLACEMENTS",
     "SEGMENTS",
     "Script",
+    "Simulation",
     "SimulationResult",
     "Timeline",
     "build_timeline",
@@ -408,6 +409,94 @@ def truth_path(path: str | Path) -> Path:
     return p.with_name(p.stem + ".truth.parquet")
 
 
+class Simulation:
+    """A simulated recording, generated chunk by chunk (deterministic for a seed).
+
+    Parameters are those of :func:`simulate_cwa`. :meth:`chunks` yields ``(time [s] since the
+    start, accel [g] (n, 3) float32 before quantisation, temperature [degC])``; :meth:`truth`
+    returns the per-second truth table.
+    """
+
+    def __init__(
+        self,
+        *,
+        days: float = 7.0,
+        rate_hz: float = 100.0,
+        placement: str = "thigh",
+        seed: int = 0,
+        start: datetime | None = None,
+        script: Script | None = None,
+        chunk_s: int = 3600,
+    ) -> None:
+        self.script = script or load_script()
+        if placement not in self.script.placements:
+            raise InputError(
+                f"unknown placement {placement!r}; choose one of "
+                f"{', '.join(self.script.placements)}",
+                where="--placement",
+            )
+        if not 0 < days <= 60:
+            raise InputError("days must be more than 0 and at most 60", where="--days")
+        if not rate_hz > 0:
+            raise InputError("the rate must be positive", where="--rate")
+        self.placement = placement
+        self.rate_hz = float(rate_hz)
+        self.seed = int(seed)
+        self.start = (start or datetime(2024, 1, 1)).replace(tzinfo=None)
+        place = self.script.placements[placement]
+        self.segment = place.segment
+        self.matrix = device_matrix(place.down, place.forward)
+        midnight = self.start.replace(hour=0, minute=0, second=0, microsecond=0)
+        self._offset_s = (self.start - midnight).total_seconds()
+        self.total_s = round(days * 86400)
+        n_days = int(np.ceil((self._offset_s + self.total_s) / 86400)) + 1
+        self.timeline = build_timeline(self.script, midnight, n_days, self.seed)
+        self.n_samples = round(self.total_s * self.rate_hz)
+        self._per_chunk = max(1, round(chunk_s * self.rate_hz))
+        self._starts = list(range(0, self.n_samples, self._per_chunk))
+        self._seeds = np.random.SeedSequence([self.seed, 1]).spawn(len(self._starts))
+
+    def chunk(self, k: int) -> tuple[NDArray[np.float64], NDArray[np.float32], NDArray[np.float32]]:
+        """Chunk ``k``: (time [s] since the start, accel [g] (n, 3), temperature [degC])."""
+        a = self._starts[k]
+        b = min(self.n_samples, a + self._per_chunk)
+        t = np.arange(a, b, dtype=np.float64) / self.rate_hz
+        rng = np.random.default_rng(self._seeds[k])
+        accel, temp = _samples(
+            self.timeline, self.segment, self.matrix, t + self._offset_s, self.script, rng
+        )
+        return t, accel, temp
+
+    def chunks(
+        self,
+    ) -> Iterator[tuple[NDArray[np.float64], NDArray[np.float32], NDArray[np.float32]]]:
+        """Every chunk in order; the next is generated in a thread while one is consumed."""
+        if not self._starts:
+            return
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(self.chunk, 0)
+            for k in range(len(self._starts)):
+                current = pending.result()
+                if k + 1 < len(self._starts):
+                    pending = pool.submit(self.chunk, k + 1)
+                yield current
+
+    def truth(self) -> pd.DataFrame:
+        """One row per second (see the module docstring for the columns)."""
+        seconds = self._offset_s + np.arange(self.total_s, dtype=np.float64) + 0.5
+        truth = _truth(self.timeline, self.segment, seconds)
+        frame = pd.DataFrame(
+            {
+                "time_s": np.arange(self.total_s, dtype=np.int64),
+                "activity": truth.pop("activity").astype(np.int8),
+            }
+        )
+        frame["label"] = pd.Categorical(_labels(frame["activity"].to_numpy()))
+        for key, value in truth.items():
+            frame[key] = value.astype(np.float32)
+        return frame
+
+
 def simulate_cwa(
     out: str | Path,
     *,
@@ -442,79 +531,47 @@ def simulate_cwa(
         Device-clock time of the first sample (default 2024-01-01 00:00, a Monday).
     packed
         Packed (default, 4 bytes per sample) or unpacked (6 bytes) samples.
+    script
+        Day plans (default: the packaged ``wearable/scripts/week.yaml``).
+    chunk_s
+        Seconds generated and written at a time (memory: about 40 bytes per sample).
     progress
         Called with (seconds written, total seconds) after each chunk.
     """
-    script = script or load_script()
-    if placement not in script.placements:
-        raise InputError(
-            f"unknown placement {placement!r}; choose one of {', '.join(script.placements)}",
-            where="--placement",
-        )
-    if not 0 < days <= 60:
-        raise InputError("days must be more than 0 and at most 60", where="--days")
-    start = (start or datetime(2024, 1, 1)).replace(tzinfo=None)
-    place = script.placements[placement]
-    matrix = device_matrix(place.down, place.forward)
-    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    offset_s = (start - midnight).total_seconds()
-    total_s = round(days * 86400)
-    n_days = int(np.ceil((offset_s + total_s) / 86400)) + 1
-    timeline = build_timeline(script, midnight, n_days, seed)
+    sim = Simulation(
+        days=days,
+        rate_hz=rate_hz,
+        placement=placement,
+        seed=seed,
+        start=start,
+        script=script,
+        chunk_s=chunk_s,
+    )
     out = Path(out)
-    n_total = round(total_s * rate_hz)
-    per_chunk = max(1, round(chunk_s * rate_hz))
     with CwaWriter(
         out,
         rate_hz=rate_hz,
         range_g=range_g,
-        start=start,
+        start=sim.start,
         packed=packed,
         device_id=40000 + seed % 10000,
         session_id=seed & 0xFFFFFFFF,
-        metadata={"_p": placement, "simulator": script.name, "seed": str(seed)},
+        metadata={"_p": placement, "simulator": sim.script.name, "seed": str(seed)},
     ) as writer:
-
-        def make(a: int) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-            b = min(n_total, a + per_chunk)
-            t = offset_s + np.arange(a, b, dtype=np.float64) / rate_hz
-            return _samples(timeline, place.segment, matrix, t, script, rngs[a // per_chunk])
-
-        starts = list(range(0, n_total, per_chunk))
-        seeds = np.random.SeedSequence([seed, 1]).spawn(len(starts))
-        rngs = [np.random.default_rng(s) for s in seeds]
-        # generate the next chunk in a thread while this one is packed and written (2 cores)
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = pool.submit(make, starts[0]) if starts else None
-            for k, a in enumerate(starts):
-                assert pending is not None
-                accel, temp = pending.result()
-                pending = pool.submit(make, starts[k + 1]) if k + 1 < len(starts) else None
-                writer.write(accel, temp)
-                if progress is not None:
-                    progress(min(n_total, a + per_chunk) / rate_hz, total_s)
-    seconds = offset_s + np.arange(total_s, dtype=np.float64) + 0.5
-    truth = _truth(timeline, place.segment, seconds)
-    frame = pd.DataFrame(
-        {
-            "time_s": np.arange(total_s, dtype=np.int64),
-            "activity": truth.pop("activity").astype(np.int8),
-        }
-    )
-    frame["label"] = pd.Categorical(_labels(frame["activity"].to_numpy()))
-    for key, value in truth.items():
-        frame[key] = value.astype(np.float32)
+        for t, accel, temp in sim.chunks():
+            writer.write(accel, temp)
+            if progress is not None:
+                progress(float(t[-1]) + 1.0 / sim.rate_hz, float(sim.total_s))
     tpath = truth_path(out)
-    frame.attrs = {}
     tmp = tpath.with_name(tpath.name + ".tmp")
-    frame.to_parquet(tmp, index=False)
+    sim.truth().to_parquet(tmp, index=False)
     tmp.replace(tpath)
     return SimulationResult(
         path=out,
         truth_path=tpath,
-        n_samples=n_total,
-        start=start,
-        rate_hz=rate_hz,
+        n_samples=sim.n_samples,
+        start=sim.start,
+        rate_hz=sim.rate_hz,
         placement=placement,
         seed=seed,
     )

@@ -126,3 +126,111 @@ def test_not_a_cwa_file(tmp_path: Path) -> None:
     path.write_bytes(b"")
     with pytest.raises(InputError, match="empty"):
         open_recording(path)
+
+
+def _blocks(path: Path) -> tuple[bytearray, int]:
+    data = bytearray(path.read_bytes())
+    return data, (len(data) - HEADER_SIZE) // 512
+
+
+def _set_block(data: bytearray, k: int, **fields: int) -> None:
+    """Change fields of block ``k`` and fix its checksum (a block that is valid but odd)."""
+    off = HEADER_SIZE + k * 512
+    raw = bytearray(data[off : off + 512])
+    block = np.frombuffer(raw, dtype=BLOCK_DTYPE)  # a writable view on the bytes
+    for name, value in fields.items():
+        block[name] = value
+    words = np.frombuffer(bytes(raw), dtype="<u2")
+    total = int(words[:255].astype(np.uint32).sum()) & 0xFFFF
+    raw[510:512] = ((0x10000 - total) & 0xFFFF).to_bytes(2, "little")
+    data[off : off + 512] = raw
+
+
+def test_time_going_backwards_excludes_the_block(tmp_path: Path) -> None:
+    path = tmp_path / "x.cwa"
+    _write(path, 1200)
+    data, _ = _blocks(path)
+    block2 = np.frombuffer(bytes(data[HEADER_SIZE + 2 * 512 :][:512]), dtype=BLOCK_DTYPE)
+    _set_block(data, 5, timestamp=int(block2["timestamp"][0]))  # block 5 claims block 2's time
+    path.write_bytes(bytes(data))
+    rec = open_recording(path).read()
+    assert np.all(np.diff(rec.time) >= 0)
+    assert len(rec) == 1200 - 120
+    assert any("backwards" in i.problem and "block 5" in i.where for i in rec.info.issues)
+
+
+def test_gap_is_reported_and_not_filled(tmp_path: Path) -> None:
+    path = tmp_path / "x.cwa"
+    _write(path, 1200)
+    data, n = _blocks(path)
+    for k in range(5, n):  # everything from block 5 on happens 60 s later
+        block = np.frombuffer(bytes(data[HEADER_SIZE + k * 512 :][:512]), dtype=BLOCK_DTYPE)
+        secs, _ = decode_timestamps(block["timestamp"])
+        later = datetime.fromtimestamp(int(secs[0]) + 60, UTC).replace(tzinfo=None)
+        _set_block(data, k, timestamp=encode_timestamp(later))
+    path.write_bytes(bytes(data))
+    rec = open_recording(path).read()
+    assert len(rec) == 1200
+    gap = [i for i in rec.info.issues if "gap" in i.problem]
+    assert len(gap) == 1
+    assert gap[0].end_s - gap[0].start_s == pytest.approx(60.0, abs=0.01)
+    assert rec.time[600] - rec.time[599] == pytest.approx(60.01, abs=0.01)
+
+
+def test_values_beyond_range_exclude_the_block(tmp_path: Path) -> None:
+    path = tmp_path / "x.cwa"
+    _write(path, 1200)
+    data, _ = _blocks(path)
+    off = HEADER_SIZE + 4 * 512 + 30
+    data[off : off + 4] = ((3 << 30) | 511).to_bytes(4, "little")  # x = 511 * 8 / 256 = 15.97 g
+    _set_block(data, 4)  # fix the checksum: a valid block holding an impossible value
+    path.write_bytes(bytes(data))
+    rec = open_recording(path).read()
+    assert len(rec) == 1200 - 120
+    assert np.abs(rec.accel).max() <= 8.0
+    assert any("beyond the recorded range" in i.problem for i in rec.info.issues)
+
+
+def test_truncated_file_and_erased_blocks(tmp_path: Path) -> None:
+    path = tmp_path / "x.cwa"
+    _write(path, 1440)
+    data, _ = _blocks(path)
+    data[HEADER_SIZE + 9 * 512 : HEADER_SIZE + 10 * 512] = b"\xff" * 512
+    path.write_bytes(bytes(data[:-200]))  # block 9 erased; the file ends inside block 11
+    rec = open_recording(path).read()
+    assert len(rec) == 1440 - 120 - 120
+    problems = " | ".join(i.problem for i in rec.info.issues)
+    assert "ends inside a block" in problems
+    assert "erased" in problems
+
+
+def test_no_valid_block_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.cwa"
+    _write(path, 240)
+    data, _ = _blocks(path)
+    for k in (0, 1):
+        data[HEADER_SIZE + k * 512 + 40] ^= 0x55
+    path.write_bytes(bytes(data))
+    src = open_recording(path)
+    with pytest.raises(InputError, match=r"x\.cwa.*no valid data block"):
+        src.read()
+
+
+def test_header_only_info_does_not_decode(tmp_path: Path) -> None:
+    path = tmp_path / "x.cwa"
+    _write(path, 1200)
+    info = open_recording(path).info
+    assert info.device == "AX3"
+    assert info.fs_hz == 100.0
+    assert info.range_g == 8.0
+    assert info.extra["packing"] == "packed"
+    assert info.extra["n_samples_max"] == 1200
+
+
+def test_threaded_and_single_decoding_agree(tmp_path: Path) -> None:
+    path = tmp_path / "x.cwa"
+    _write(path, 5000)
+    src = open_recording(path)
+    one = np.concatenate([c.accel for c in src.chunks(max_samples=600, workers=1)])
+    two = np.concatenate([c.accel for c in src.chunks(max_samples=600, workers=2)])
+    np.testing.assert_array_equal(one, two)

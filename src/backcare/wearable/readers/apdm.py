@@ -31,6 +31,8 @@ __all__ = ["STANDARD_GRAVITY", "ApdmSource", "list_sensors"]
 #: Standard gravity [m/s^2] (CGPM 1901), used for m/s^2 -> g.
 STANDARD_GRAVITY = 9.80665
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# what h5py raises on damaged files (its errors derive from these built-ins)
+_H5_ERRORS = (OSError, KeyError, ValueError, RuntimeError, TypeError, IndexError, OverflowError)
 _MAX_ISSUES = 200
 
 
@@ -77,6 +79,14 @@ class ApdmSource(RecordingSource):
     def __init__(self, path: Path, *, sensor: str | None = None) -> None:
         super().__init__(path)
         self._where = str(path)
+        try:
+            self._init(path, sensor)
+        except _H5_ERRORS as exc:
+            raise InputError(
+                f"damaged or unexpected HDF5 content: {exc}", where=self._where
+            ) from None
+
+    def _init(self, path: Path, sensor: str | None) -> None:
         with _open(path) as f:
             sensors = _sensors(f, path)
             if not sensors:
@@ -165,6 +175,12 @@ class ApdmSource(RecordingSource):
         return self._info
 
     def chunks(self, max_samples: int = DEFAULT_CHUNK_SAMPLES) -> Iterator[Recording]:
+        try:
+            yield from self._chunks(max_samples)
+        except _H5_ERRORS as exc:
+            raise InputError(f"damaged HDF5 data: {exc}", where=self._where) from None
+
+    def _chunks(self, max_samples: int) -> Iterator[Recording]:
         if max_samples < 1:
             raise InputError("max_samples must be at least 1", where="chunks(max_samples)")
         info = self.info

@@ -79,7 +79,12 @@ class CsvSource(RecordingSource):
         self._units_given = units.lower() if units else None
         try:
             head = pd.read_csv(path, nrows=0, encoding_errors="replace")
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        except (
+            pd.errors.ParserError,
+            pd.errors.EmptyDataError,
+            UnicodeDecodeError,
+            ValueError,
+        ) as exc:
             raise InputError(f"not a readable CSV file: {exc}", where=self._where) from None
         except OSError as exc:
             raise InputError(f"cannot read the file: {exc}", where=self._where) from None
@@ -107,20 +112,32 @@ class CsvSource(RecordingSource):
             on_bad_lines="skip",
         )
 
-    def _parse_time(self, values: pd.Series, kind: str) -> NDArray[np.float64]:
-        """Times -> float seconds (Unix for ISO and large numbers) with NaN where unreadable."""
+    @staticmethod
+    def _parse_time(values: pd.Series, kind: str, origin: float | int) -> NDArray[np.float64]:
+        """Times -> seconds since ``origin``, NaN where unreadable.
+
+        ``origin`` is in seconds for numbers and in integer nanoseconds since 1970 for ISO
+        timestamps, which are subtracted as integers so that sub-millisecond steps survive.
+        """
         if kind == "number":
-            return pd.to_numeric(values, errors="coerce").to_numpy(np.float64)
+            return pd.to_numeric(values, errors="coerce").to_numpy(np.float64) - float(origin)
         ts = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
-        out = (ts - pd.Timestamp(0, tz="UTC")).dt.total_seconds().to_numpy(np.float64)
-        return np.where(ts.isna().to_numpy(), np.nan, out)
+        ns = ts.dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[ns]")
+        rel = (ns.astype(np.int64) - np.int64(origin)).astype(np.float64) / 1e9
+        return np.where(ts.isna().to_numpy(), np.nan, rel)
 
     def _probe_rows(self) -> dict[str, Any]:
         if self._probe is not None:
             return self._probe
         try:
-            first = next(iter(self._reader(50_000)), None)
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            with self._reader(50_000) as reader:
+                first = next(iter(reader), None)
+        except (
+            pd.errors.ParserError,
+            pd.errors.EmptyDataError,
+            UnicodeDecodeError,
+            ValueError,
+        ) as exc:
             raise InputError(f"not a readable CSV file: {exc}", where=self._where) from None
         if first is None or first.empty:
             raise InputError("the file has a header but no data rows", where=self._where)
@@ -137,16 +154,20 @@ class CsvSource(RecordingSource):
                     where=self._where,
                 )
             tz = parsed.iloc[0].tzinfo
-        t = self._parse_time(first[self._cols[0]], kind)
+        t = self._parse_time(first[self._cols[0]], kind, 0)
         xyz = first[self._cols[1:]].apply(pd.to_numeric, errors="coerce").to_numpy(np.float64)
         ok = np.isfinite(t) & np.isfinite(xyz).all(axis=1)
         if not ok.any():
             raise InputError("no row with a readable time and x, y, z", where=self._where)
         units = self._units_given or detect_units(xyz[ok], where=self._where)
+        t0: float | int = float(t[ok][0])
+        if kind == "iso":  # the origin in exact integer nanoseconds
+            ts = pd.to_datetime(first[self._cols[0]][ok], utc=True, format="ISO8601")
+            t0 = int(ts.dt.tz_localize(None).to_numpy("datetime64[ns]").astype(np.int64)[0])
+            t = self._parse_time(first[self._cols[0]], kind, t0)
         steps = np.diff(t[ok])
         steps = steps[steps > 0]
         fs = float(1.0 / np.median(steps)) if steps.size else 0.0
-        t0 = float(t[ok][0])
         absolute = kind == "iso" or t0 >= _UNIX_2000
         self._probe = {"kind": kind, "units": units, "fs": fs, "t0": t0, "abs": absolute, "tz": tz}
         return self._probe
@@ -157,7 +178,10 @@ class CsvSource(RecordingSource):
             p = self._probe_rows()
             start: datetime | None = None
             if p["abs"]:
-                start = _EPOCH + timedelta(seconds=p["t0"])
+                if p["kind"] == "iso":
+                    start = _EPOCH + timedelta(microseconds=p["t0"] // 1000)
+                else:
+                    start = _EPOCH + timedelta(seconds=p["t0"])
                 if p["tz"] is not None:
                     start = start.astimezone(p["tz"])
             self._info = RecordingInfo(
@@ -179,67 +203,73 @@ class CsvSource(RecordingSource):
             raise InputError("max_samples must be at least 1", where="chunks(max_samples)")
         info = self.info
         p = self._probe_rows()
+        try:
+            with self._reader(int(max_samples)) as reader:
+                yield from self._frames(reader, info, p)
+        except (
+            pd.errors.ParserError,
+            pd.errors.EmptyDataError,
+            UnicodeDecodeError,
+            ValueError,
+        ) as exc:
+            raise InputError(f"unreadable CSV: {exc}", where=self._where) from None
+
+    def _frames(self, reader: Any, info: RecordingInfo, p: dict[str, Any]) -> Iterator[Recording]:
         scale = 1.0 if p["units"] == "g" else 1.0 / _rules().standard_gravity
         origin = p["t0"]
         period = 1.0 / p["fs"] if p["fs"] > 0 else 0.0
         last = -np.inf
         row0 = 0
         n_issues = 0
-        try:
-            for frame in self._reader(int(max_samples)):
-                t = self._parse_time(frame[self._cols[0]], p["kind"]) - origin
-                xyz = frame[self._cols[1:]].apply(pd.to_numeric, errors="coerce")
-                a = xyz.to_numpy(np.float64)
-                issues: list[Issue] = []
-                readable = np.isfinite(t) & np.isfinite(a).all(axis=1)
-                prev = np.maximum.accumulate(
-                    np.concatenate([[last], np.where(readable, t, -np.inf)[:-1]])
-                )
-                forward = t >= prev
-                for mask, what in (
-                    (~readable, "unreadable or missing values"),
-                    (readable & ~forward, "time going backwards"),
-                ):
-                    bad = np.flatnonzero(mask)
-                    if bad.size and n_issues < _MAX_ISSUES:
-                        n_issues += 1
-                        issues.append(
-                            Issue(
-                                f"{self.path.name}: data rows {row0 + bad[0] + 1}-"
-                                f"{row0 + bad[-1] + 1}",
-                                f"{bad.size} rows with {what} excluded",
-                            )
+        for frame in reader:
+            t = self._parse_time(frame[self._cols[0]], p["kind"], origin)
+            xyz = frame[self._cols[1:]].apply(pd.to_numeric, errors="coerce")
+            a = xyz.to_numpy(np.float64)
+            issues: list[Issue] = []
+            readable = np.isfinite(t) & np.isfinite(a).all(axis=1)
+            prev = np.maximum.accumulate(
+                np.concatenate([[last], np.where(readable, t, -np.inf)[:-1]])
+            )
+            forward = t >= prev
+            for mask, what in (
+                (~readable, "unreadable or missing values"),
+                (readable & ~forward, "time going backwards"),
+            ):
+                bad = np.flatnonzero(mask)
+                if bad.size and n_issues < _MAX_ISSUES:
+                    n_issues += 1
+                    issues.append(
+                        Issue(
+                            f"{self.path.name}: data rows {row0 + bad[0] + 1}-{row0 + bad[-1] + 1}",
+                            f"{bad.size} rows with {what} excluded",
                         )
-                keep = readable & forward
-                t, a = t[keep], a[keep]
-                if t.size and period:
-                    steps = (
-                        np.diff(np.concatenate([[last], t]))
-                        if np.isfinite(last)
-                        else np.diff(t, prepend=t[0])
                     )
-                    gaps = np.flatnonzero(steps > max(2.0 * period, 0.5))
-                    for g in gaps:
-                        if n_issues >= _MAX_ISSUES:
-                            break
-                        n_issues += 1
-                        issues.append(
-                            Issue(
-                                f"{self.path.name}: data row near {row0 + int(g) + 1}",
-                                f"gap of {float(steps[g]):.3f} s in time; no samples there",
-                                float(t[g] - steps[g]),
-                                float(t[g]),
-                            )
-                        )
-                if t.size:
-                    last = float(t[-1])
-                row0 += len(frame)
-                yield Recording(
-                    time=t,
-                    accel=(a * scale).astype(np.float32),
-                    info=dataclasses.replace(info, issues=tuple(issues)),
+            keep = readable & forward
+            t, a = t[keep], a[keep]
+            if t.size and period:
+                steps = (
+                    np.diff(np.concatenate([[last], t]))
+                    if np.isfinite(last)
+                    else np.diff(t, prepend=t[0])
                 )
-        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise InputError(
-                f"unreadable CSV near data row {row0 + 1}: {exc}", where=self._where
-            ) from None
+                gaps = np.flatnonzero(steps > max(2.0 * period, 0.5))
+                for g in gaps:
+                    if n_issues >= _MAX_ISSUES:
+                        break
+                    n_issues += 1
+                    issues.append(
+                        Issue(
+                            f"{self.path.name}: data row near {row0 + int(g) + 1}",
+                            f"gap of {float(steps[g]):.3f} s in time; no samples there",
+                            float(t[g] - steps[g]),
+                            float(t[g]),
+                        )
+                    )
+            if t.size:
+                last = float(t[-1])
+            row0 += len(frame)
+            yield Recording(
+                time=t,
+                accel=(a * scale).astype(np.float32),
+                info=dataclasses.replace(info, issues=tuple(issues)),
+            )

@@ -108,8 +108,12 @@ class GeneactivSource(RecordingSource):
                 "are required)",
                 where=self._where,
             ) from None
-        if not (self._fs > 0 and np.all(self._gain != 0)):
-            raise InputError("header has a zero frequency or calibration gain", where=self._where)
+        calibration = np.concatenate([self._gain, self._offset])
+        if not (0 < self._fs < 1e5 and np.all(self._gain != 0) and np.isfinite(calibration).all()):
+            raise InputError(
+                "header has an impossible frequency or calibration (zero, infinite or NaN)",
+                where=self._where,
+            )
         self._tz = self._timezone(h.get("Time Zone", ""))
         self._info: RecordingInfo | None = None
 

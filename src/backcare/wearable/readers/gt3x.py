@@ -25,6 +25,7 @@ import dataclasses
 import json
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -43,6 +44,7 @@ _TICKS_AT_EPOCH = 621_355_968_000_000_000  # .NET ticks (100 ns since 0001-01-01
 _ACTIVITY, _ACTIVITY2, _ACTIVITY3 = 0, 26, 27
 _MAX_ISSUES = 200
 _EPOCH = datetime(1970, 1, 1)
+_ZIP_ERRORS = (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, zlib.error)
 
 
 def _pygt3x() -> Any:
@@ -89,6 +91,8 @@ class Gt3xSource(RecordingSource):
                 self._calibration = self._json(zf, "calibration.json")
         except zipfile.BadZipFile as exc:
             raise InputError(f"not a .gt3x (zip) file: {exc}", where=self._where) from None
+        except (NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
+            raise InputError(f"damaged archive: {exc}", where=self._where) from None
         except (ValueError, UnicodeDecodeError, KeyError) as exc:
             raise InputError(f"unreadable info.txt: {exc}", where=self._where) from None
         except OSError as exc:
@@ -178,7 +182,7 @@ class Gt3xSource(RecordingSource):
                     yield from self._chunks_nhanes(zf, int(max_samples))
                 else:
                     yield from self._chunks_log(zf, int(max_samples))
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        except _ZIP_ERRORS as exc:
             raise InputError(f"damaged archive: {exc}", where=self._where) from None
 
     # -- log.bin -------------------------------------------------------------------------------
@@ -201,10 +205,12 @@ class Gt3xSource(RecordingSource):
             if n_issues <= _MAX_ISSUES:
                 issues.append(Issue(f"{self.path.name}: log.bin {where}", problem, t0, t1))
 
+        size = zf.getinfo("log.bin").file_size
         with zf.open("log.bin") as fh:
             log = reader.LogReader(fh)
             index = -1
             while True:
+                before = fh.tell()
                 try:
                     event = log.read_event()
                 except (ValueError, OSError, zipfile.BadZipFile) as exc:
@@ -213,6 +219,13 @@ class Gt3xSource(RecordingSource):
                     )
                     break
                 if event is None:
+                    if before < size:
+                        note(
+                            f"offset {before}",
+                            f"log.bin ends inside an event ({size - before} bytes ignored)",
+                            None,
+                            None,
+                        )
                     break
                 index += 1
                 etype = event.header.event_type
@@ -262,11 +275,13 @@ class Gt3xSource(RecordingSource):
             return np.frombuffer(data, dtype="<i2").reshape(-1, 3).astype(np.float64)
         if len(data) % 9 not in (0, 5):  # 36 bits per sample: 4.5 bytes
             return None
-        arr = (
-            payload.read_activity1_payload(data, ts, self._fs)
-            if etype == _ACTIVITY
-            else (payload.read_activity3_payload(data, ts, self._fs))
+        read = (
+            payload.read_activity1_payload if etype == _ACTIVITY else payload.read_activity3_payload
         )
+        try:
+            arr = read(data, ts, self._fs)
+        except ValueError:
+            return None
         return np.asarray(arr[:, 1:4], dtype=np.float64)
 
     def _emit(
