@@ -231,6 +231,6 @@ def test_threaded_and_single_decoding_agree(tmp_path: Path) -> None:
     path = tmp_path / "x.cwa"
     _write(path, 5000)
     src = open_recording(path)
-    one = np.concatenate([c.accel for c in src.chunks(max_samples=600, workers=1)])
+    one = np.concatenate([c.accel for c in src.chunks(max_samples=600, workers=0)])
     two = np.concatenate([c.accel for c in src.chunks(max_samples=600, workers=2)])
     np.testing.assert_array_equal(one, two)

@@ -21,6 +21,10 @@ Usage::
   id); required when the file has more than one.
 * ``units``: CSV acceleration units, ``"g"`` or ``"m/s2"`` (detected when omitted).
 
+Chunks are block/page aligned, so a chunk may hold fewer than ``max_samples`` samples (never
+more); chunk boundaries carry no meaning. The ``.cwa`` reader also takes ``workers=`` (threads
+decoding ahead; default 1, 0 = in the caller's thread). The default chunk is 2^19 samples.
+
 Every reader raises :class:`~backcare.errors.InputError` naming the file (and the block or offset)
 for a file it cannot read at all, and otherwise excludes damaged spans and reports them as
 :class:`~backcare.wearable.recording.Issue` in ``info.issues``.

@@ -567,9 +567,11 @@ class CwaSource(RecordingSource):
     def chunks(
         self, max_samples: int = DEFAULT_CHUNK_SAMPLES, *, workers: int | None = None
     ) -> Iterator[Recording]:
-        """Stream the samples; ``workers`` threads decode ahead (default: up to 2 cores).
+        """Stream the samples; ``workers`` threads decode the next chunks ahead.
 
-        At most ``workers + 1`` chunks are in memory at once.
+        With the default (one worker) the next chunk is decoded while the caller works on the
+        current one (NumPy releases the GIL), which uses a second core; ``workers=0`` decodes in
+        the caller's thread. At most ``workers + 1`` chunks are in memory at once.
         """
         table = self._build_table()
         layout = self._layout
@@ -588,8 +590,8 @@ class CwaSource(RecordingSource):
             sel = (issue_blocks > prev_last) & (issue_blocks <= last_block)
             plan.append((idx, [issues[i] for i in np.flatnonzero(sel)]))
             prev_last = last_block
-        n_workers = min(2, os.cpu_count() or 1) if workers is None else max(1, int(workers))
-        if n_workers == 1 or len(plan) == 1:
+        n_workers = 1 if workers is None else max(0, int(workers))
+        if n_workers == 0 or len(plan) == 1:
             for idx, chunk_issues in plan:
                 yield self._decode(idx, table, layout, chunk_issues)
             return
@@ -597,7 +599,7 @@ class CwaSource(RecordingSource):
             pending: deque[Future[Recording]] = deque()
             for idx, chunk_issues in plan:
                 pending.append(pool.submit(self._decode, idx, table, layout, chunk_issues))
-                if len(pending) > n_workers:
+                if len(pending) > n_workers:  # keep n_workers chunks decoding ahead
                     yield pending.popleft().result()
             while pending:
                 yield pending.popleft().result()
