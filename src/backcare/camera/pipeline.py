@@ -40,7 +40,7 @@ from backcare.camera.geometry import (
 from backcare.camera.people import check_people, mask_person
 from backcare.camera.scoring import Scores, score_series
 from backcare.camera.smoothing import one_euro
-from backcare.camera.video import Frame, VideoReader, read_image
+from backcare.camera.video import Frame, VideoReader, prefetch, read_image
 from backcare.errors import InputError
 from backcare.knowledge import load
 from backcare.knowledge.camera import CameraPoseDocument
@@ -579,7 +579,7 @@ def analyze_video(
             progress(done, total)
 
     track, notes = track_frames(
-        reader,
+        prefetch(reader),
         backend,
         where=str(path),
         searcher=searcher,

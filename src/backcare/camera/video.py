@@ -23,7 +23,7 @@ the source frames' timestamps (millisecond time base), so a variable frame rate 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -44,6 +44,7 @@ __all__ = [
     "VideoReader",
     "choose_encoder",
     "media_kind",
+    "prefetch",
     "read_image",
     "write_image",
 ]
@@ -143,6 +144,34 @@ def _scaled_size(width: int, height: int, max_side: int | None) -> tuple[int, in
         return width, height
     scale = max_side / max(width, height)
     return max(2, round(width * scale)), max(2, round(height * scale))
+
+
+_I420 = frozenset({"yuv420p", "yuvj420p"})
+
+
+def _optional_cv2() -> Any | None:
+    try:
+        import cv2
+    except ImportError:
+        return None
+    return cv2
+
+
+def _to_rgb(frame: Any, max_side: int | None) -> NDArray[np.uint8]:
+    """RGB pixels of a decoded frame, downscaled to ``max_side``.
+
+    4:2:0 frames (nearly every phone and camera video) are converted by OpenCV from their raw
+    planes, an order of magnitude faster than FFmpeg's generic RGB conversion (0.15 against
+    2.5 ms for 640x480); both use the BT.601 matrix, so the pixels agree to about one level.
+    """
+    w, h = _scaled_size(frame.width, frame.height, max_side)
+    cv2 = _optional_cv2()
+    if cv2 is not None and frame.format.name in _I420 and w % 2 == 0 and h % 2 == 0:
+        if (w, h) != (frame.width, frame.height):
+            frame = frame.reformat(width=w, height=h)
+        planes = frame.to_ndarray()
+        return np.asarray(cv2.cvtColor(planes, cv2.COLOR_YUV2RGB_I420), dtype=np.uint8)
+    return np.asarray(frame.to_ndarray(format="rgb24", width=w, height=h), dtype=np.uint8)
 
 
 @dataclass
@@ -268,8 +297,7 @@ class VideoReader:
                 self.last_time_s = t
                 if not self._keep(index, t, next_slot):
                     continue
-                w, h = _scaled_size(frame.width, frame.height, self.max_side)
-                rgb = frame.to_ndarray(format="rgb24", width=w, height=h)
+                rgb = _to_rgb(frame, self.max_side)
                 rotation = int(getattr(frame, "rotation", 0) or 0)
                 if rotation % 360:
                     rgb = np.ascontiguousarray(np.rot90(rgb, k=round(rotation / 90) % 4))
@@ -298,6 +326,53 @@ class VideoReader:
                 f"{info.declared_duration_s:.2f} s (truncated or damaged file); results cover "
                 "the decoded part"
             )
+
+
+def prefetch(frames: Iterable[Frame], depth: int = 4) -> Iterator[Frame]:
+    """Iterate ``frames`` while a background thread decodes the next ``depth`` ahead.
+
+    Decoding and colour conversion release the GIL, as does the pose model, so on a machine with
+    a free core the decoding of frame i+1 overlaps the pose estimation of frame i. Exceptions
+    raised by the producer are re-raised here; closing the iterator early stops the thread.
+    """
+    import queue
+    import threading
+
+    q: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                while not stop.is_set():
+                    try:
+                        q.put(("frame", frame), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(("end", None))
+        except BaseException as exc:  # handed over to the consumer
+            q.put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="backcare-decode", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, item = q.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.05)
 
 
 @dataclass(frozen=True)
