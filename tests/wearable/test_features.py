@@ -52,8 +52,8 @@ def test_standing_gravity_and_sample_counts_at_any_rate(fs):
 def test_stride_crossings_follow_the_simulated_cadence():
     src, _ = _source(100.0)
     f = extract_features(src.chunks(max_samples=3000), src.info)
-    walk = f.crossings[40:85, 0].mean()  # 0.95 strides/s -> ~1.9 crossings/s
-    run = f.crossings[125:145, 0].mean()  # 1.45 strides/s -> ~2.9 crossings/s
+    walk = f.crossings[40:85].mean()  # 0.95 strides/s -> ~1.9 crossings/s
+    run = f.crossings[125:145].mean()  # 1.45 strides/s -> ~2.9 crossings/s
     assert walk == pytest.approx(1.9, abs=0.15)
     assert run == pytest.approx(2.9, abs=0.2)
 

@@ -157,7 +157,7 @@ def analyze_command(
         False, "--no-calibrate", help="Skip the auto-calibration to local gravity."
     ),
     no_html: bool = typer.Option(False, "--no-html", help="Skip the HTML report."),
-    chunk: int = typer.Option(1 << 20, "--chunk", min=10_000, help="Samples per read chunk."),
+    chunk: int = typer.Option(1 << 18, "--chunk", min=10_000, help="Samples per read chunk."),
 ) -> None:
     """Analyse body-worn accelerometers: activity per second, trunk/arm angles and exposure.
 
@@ -245,7 +245,7 @@ def classify_command(
         None, "--sensor", help="Sensor label in a multi-sensor file (APDM)."
     ),
     no_calibrate: bool = typer.Option(False, "--no-calibrate", help="Skip auto-calibration."),
-    chunk: int = typer.Option(1 << 20, "--chunk", min=10_000, help="Samples per read chunk."),
+    chunk: int = typer.Option(1 << 18, "--chunk", min=10_000, help="Samples per read chunk."),
 ) -> None:
     """Per-second activity labels of one sensor (a thigh sensor gives every activity type;
     a trunk sensor gives lying and non-wear only)."""

@@ -50,7 +50,7 @@ from backcare.knowledge.wearable import ActivityDocument, BoutRules
 from backcare.posture.angles import SegmentAngles, SensorAxes
 from backcare.posture.conventions import Activity
 from backcare.wearable.features import SecondFeatures
-from backcare.wearable.nonwear import runs, window_sd
+from backcare.wearable.nonwear import runs
 from backcare.wearable.orientation import components
 
 __all__ = ["ThighSignals", "activity_rules", "classify", "thigh_signals"]
@@ -82,13 +82,16 @@ def thigh_signals(
     axes: SensorAxes,
     angles: SegmentAngles,
     rotated_gravity: F64,
-    window_s: int,
+    sd: F64,
     rotation_window_s: int,
 ) -> ThighSignals:
-    """The per-second signals of the thigh rules (see the module docstring)."""
-    sd = window_sd(features.act_mean, features.act_var, window_s)
+    """The per-second signals of the thigh rules (see the module docstring).
+
+    ``sd`` is the per-axis SD [g] of the activity signal over the rules' window
+    (:func:`backcare.wearable.nonwear.window_sd`).
+    """
     long_axis = "xyz".index(axes.down[1])
-    cross = features.crossings[:, long_axis].astype(np.float64)
+    cross = features.crossings.astype(np.float64)
     strides = uniform_filter1d(cross, _STEP_WINDOW_S, mode="nearest")  # crossings per second
     _, a_fwd, a_left = components(rotated_gravity, axes)
     fwd_m = uniform_filter1d(np.nan_to_num(a_fwd), rotation_window_s, mode="nearest")

@@ -55,6 +55,7 @@ __all__ = [
     "default_axes",
     "estimate_reference",
     "placement_rule",
+    "rotated",
     "segment_angles",
 ]
 
@@ -83,7 +84,9 @@ def components(vectors: F64, axes: SensorAxes) -> tuple[F64, F64, F64]:
     """Projections of device vectors ``(n, 3)`` on the segment's up, forward and left axes."""
     up, fwd, left = axes.vectors()
     v = np.asarray(vectors, dtype=np.float64)
-    return v @ up, v @ fwd, v @ left
+    basis = np.stack([up, fwd, left])
+    c = np.einsum("ij,kj->ki", v, basis)
+    return c[0], c[1], c[2]
 
 
 _FLIP: dict[AxisName, AxisName] = {
@@ -196,20 +199,23 @@ def _tilted_up(axes: SensorAxes, forward_deg: float) -> F64:
 
 
 def _rotation(a: F64, b: F64) -> F64:
-    """Smallest rotation matrix taking unit vector ``a`` to unit vector ``b``."""
+    """Smallest rotation matrix taking unit vector ``a`` to unit vector ``b`` (Rodrigues)."""
     a = a / np.linalg.norm(a)
     b = b / np.linalg.norm(b)
     v = np.cross(a, b)
+    s = float(np.linalg.norm(v))
     c = float(a @ b)
-    if np.linalg.norm(v) < 1e-12:
+    if s < 1e-12:
         if c > 0:
             return np.eye(3)
         perp = np.eye(3)[int(np.argmin(np.abs(a)))]
         k = np.cross(a, perp)
         k /= np.linalg.norm(k)
         return 2 * np.outer(k, k) - np.eye(3)
-    vx = np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], [-v[1], v[0], 0]])
-    r: F64 = np.eye(3) + vx + vx @ vx * (1 / (1 + c))
+    k = v / s
+    kx = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    theta = np.arctan2(s, c)
+    r: F64 = np.eye(3) + np.sin(theta) * kx + (1 - np.cos(theta)) * (kx @ kx)
     return r
 
 
@@ -291,7 +297,12 @@ def estimate_reference(
     return make("default", tilt, 0.0, 0)
 
 
+def rotated(gravity: F64, reference: Reference) -> F64:
+    """Device vectors ``(n, 3)`` after the reference rotation."""
+    out: F64 = np.einsum("ij,kj->ik", np.asarray(gravity, dtype=np.float64), reference.rotation)
+    return out
+
+
 def segment_angles(gravity: F64, axes: SensorAxes, reference: Reference) -> SegmentAngles:
     """Per-second segment angles [deg] after the reference rotation, via the posture core."""
-    rotated = np.asarray(gravity, dtype=np.float64) @ reference.rotation.T
-    return gravity_angles(rotated, axes)
+    return gravity_angles(rotated(gravity, reference), axes)

@@ -3,7 +3,8 @@
 Stages (each also public in its own module):
 
 1. :mod:`~backcare.wearable.features` -- one streaming pass per sensor to per-second features
-   (bounded memory; chunks are decoded on a helper thread while the previous one is reduced);
+   (bounded memory: the .cwa reader decodes the next chunks on its own threads while this one
+   is reduced);
 2. :mod:`~backcare.wearable.calibration` -- auto-calibration to local gravity;
 3. :mod:`~backcare.wearable.nonwear` -- non-wear per sensor;
 4. :mod:`~backcare.wearable.orientation` -- mounting check, reference, segment angles;
@@ -19,8 +20,6 @@ start (floored to the second) and covers the primary sensor (the thigh when ther
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -45,6 +44,7 @@ from backcare.wearable.orientation import (
     components,
     default_axes,
     estimate_reference,
+    rotated,
     segment_angles,
 )
 from backcare.wearable.recording import Recording, RecordingInfo
@@ -61,7 +61,7 @@ __all__ = [
     "extract_all",
 ]
 
-DEFAULT_CHUNK_SAMPLES = 1 << 20
+DEFAULT_CHUNK_SAMPLES = 1 << 18  # 262,144 samples: readers decode ahead of us
 F64 = NDArray[np.float64]
 Progress = Callable[[str, float], None]
 
@@ -105,6 +105,7 @@ class SensorResult:
     reference: Reference
     angles: SegmentAngles
     gravity: F64 = field(repr=False)
+    activity_sd: F64 = field(repr=False)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -146,41 +147,6 @@ def common_origin(infos: Iterable[RecordingInfo]) -> datetime | None:
     return min(s for s in starts if s is not None).replace(microsecond=0)
 
 
-def _prefetch(chunks: Iterator[Recording], depth: int = 2) -> Iterator[Recording]:
-    """Decode chunks on a helper thread (NumPy releases the GIL while decoding and reducing)."""
-    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
-
-    def work() -> None:
-        try:
-            for c in chunks:
-                if stop.is_set():
-                    return
-                q.put(c)
-            q.put(done)
-        except BaseException as exc:  # handed to the consumer
-            q.put(exc)
-
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = q.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while thread.is_alive():
-            try:
-                q.get_nowait()
-            except queue.Empty:
-                thread.join(0.01)
-
-
 def extract_all(
     sensors: Sequence[SensorInput],
     *,
@@ -197,10 +163,12 @@ def extract_all(
             if progress is not None and len(chunk):
                 progress(_p, float(chunk.time[-1]))
 
+        axes = s.axes or default_axes(s.placement)
         out[s.placement] = extract_features(
-            _prefetch(s.source.chunks(max_samples=max_samples)),
+            s.source.chunks(max_samples=max_samples),
             info,
             origin=origin,
+            step_axis="xyz".index(axes.down[1]),
             on_chunk=tick,
         )
     return out
@@ -253,28 +221,32 @@ def analyze_features(
     first, n = base.first_second, len(base)
     rules = activity_rules().thresholds
     results: dict[str, SensorResult] = {}
-    prepared: dict[str, tuple[SecondFeatures, CalibrationResult, NonwearResult, F64]] = {}
+    prepared: dict[
+        str, tuple[SecondFeatures, CalibrationResult, NonwearResult, F64, F64, MountingReport]
+    ] = {}
     for placement, f in features.items():
-        f = f.window(first, n)
+        if f.first_second != first or len(f) != n:
+            f = f.window(first, n)
         if auto_calibrate:
             f, cal = calibrate(f)
         else:
             cal = CalibrationResult(False, (0, 0, 0), (1, 1, 1), 0, None, None, 0, "not requested")
         nw = detect_nonwear(f)
-        prepared[placement] = (f, cal, nw, f.angle_mean.astype(np.float64))
-    ref_masks = {p: _reference_mask(v[0], reference) for p, v in prepared.items()}
-
-    def sensor(placement: str, walking: NDArray[np.bool_] | None) -> SensorResult:
-        f, cal, nw, gravity = prepared[placement]
+        gravity = f.angle_mean.astype(np.float64)
         sd = window_sd(f.act_mean, f.act_var, rules.window_s)
         still = np.nan_to_num(sd, nan=1.0).max(axis=1) < rules.still_move_sd_g
         given = axes.get(placement) or default_axes(placement)
         mount = check_mounting(placement, given, gravity, ~nw.mask, still)
+        prepared[placement] = (f, cal, nw, gravity, sd, mount)
+    ref_masks = {p: _reference_mask(v[0], reference) for p, v in prepared.items()}
+
+    def sensor(placement: str, walking: NDArray[np.bool_] | None) -> SensorResult:
+        f, cal, nw, gravity, sd, mount = prepared[placement]
         ref = estimate_reference(
             placement, mount.used, gravity, window=ref_masks[placement], walking=walking
         )
         ang = segment_angles(gravity, mount.used, ref)
-        return SensorResult(placement, f.info, f, cal, nw, mount, ref, ang, gravity)
+        return SensorResult(placement, f.info, f, cal, nw, mount, ref, ang, gravity, sd)
 
     details: dict[str, Any] = {"primary": primary}
     activity = np.full(n, int(Activity.UNKNOWN), dtype=np.int8)
@@ -307,13 +279,13 @@ def _thigh_activity(
     thigh: SensorResult, trunk: SensorResult | None
 ) -> tuple[NDArray[np.int8], dict[str, Any]]:
     rules = activity_rules()
-    rotated = thigh.gravity @ thigh.reference.rotation.T
+    rotated_g = rotated(thigh.gravity, thigh.reference)
     sig = thigh_signals(
         thigh.features,
         thigh.mounting.used,
         thigh.angles,
-        rotated,
-        rules.thresholds.window_s,
+        rotated_g,
+        thigh.activity_sd,
         rules.lying.thigh_rotation_window_s,
     )
     if trunk is None:
@@ -322,7 +294,7 @@ def _thigh_activity(
         sig,
         ~thigh.nonwear.mask,
         trunk_angles=trunk.angles,
-        trunk_gravity=trunk.gravity @ trunk.reference.rotation.T,
+        trunk_gravity=rotated(trunk.gravity, trunk.reference),
         trunk_axes=trunk.mounting.used,
     )
 
@@ -334,8 +306,7 @@ def _trunk_only_activity(trunk: SensorResult) -> NDArray[np.int8]:
     inc = trunk.angles.inclination
     with np.errstate(invalid="ignore"):
         lie = inc > lying_rules.trunk_inclination_deg
-    rotated = trunk.gravity @ trunk.reference.rotation.T
-    _, a_fwd, a_left = components(rotated, trunk.mounting.used)
+    _, a_fwd, a_left = components(rotated(trunk.gravity, trunk.reference), trunk.mounting.used)
     roll = np.abs(np.degrees(np.arctan2(a_left, a_fwd)))
     side = lying_rules.side_sector_deg
     out[lie & (roll <= side)] = int(Activity.LIE_SUPINE)
