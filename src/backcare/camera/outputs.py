@@ -208,7 +208,7 @@ def _frame_overlay(analysis: CameraAnalysis, i: int) -> dict[str, Any]:
     return {
         "image_xy": analysis.track.image[i] if found else None,
         "visibility": analysis.track.visibility[i] if found else None,
-        "time_s": float(series.time[i]),
+        "time_s": float(series.time[i]) if analysis.kind == "video" else None,
         "trunk_deg": float(trunk[i]) if trunk is not None else None,
         "neck_deg": float(neck[i]) if neck is not None else None,
         "reba": float(s.reba.score[i]) if s.reba is not None else None,

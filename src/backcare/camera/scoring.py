@@ -92,6 +92,10 @@ def _frames(method: str, frames: Any, levels: Any) -> FrameScores:
     )
 
 
+def _frames_text(k: int) -> str:
+    return f"{k} frame" + ("" if k == 1 else "s")
+
+
 def task_inputs(series: PostureSeries, options: CameraOptions, *, single_image: bool) -> TaskInputs:
     """What a camera cannot see, from the options: load, coupling; a photo has no timing."""
     timing: dict[str, Any] = (
@@ -157,8 +161,8 @@ def _load(series: PostureSeries, options: CameraOptions, scores: Scores) -> F64:
         )
     if result.out_of_range.any():
         scores.notes.append(
-            f"L5/S1 model: {int(result.out_of_range.sum())} frames have angles outside the "
-            "model's range and were left out"
+            f"L5/S1 model: {_frames_text(int(result.out_of_range.sum()))} outside the model's "
+            "angle range, left out"
         )
     return pressure
 
