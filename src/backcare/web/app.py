@@ -1,0 +1,126 @@
+"""The app factory: ``create_app(settings) -> FastAPI``.
+
+At start-up (lifespan) the database is opened and migrated; at shutdown its engine is disposed.
+Routers are every ``router`` found in the modules of :mod:`backcare.web.routes` (see there).
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from types import ModuleType
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backcare.errors import InputError
+from backcare.store.db import open_database
+from backcare.web import routes as routes_pkg
+from backcare.web.deps import LoginRequiredError, guard
+from backcare.web.security import CsrfCookieMiddleware, SecurityHeadersMiddleware
+from backcare.web.settings import WebSettings
+from backcare.web.templating import STATIC_DIR, render
+
+__all__ = ["create_app", "route_modules"]
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def route_modules() -> list[ModuleType]:
+    """The modules of :mod:`backcare.web.routes`, alphabetically."""
+    names = sorted(m.name for m in pkgutil.iter_modules(routes_pkg.__path__))
+    return [importlib.import_module(f"{routes_pkg.__name__}.{name}") for name in names]
+
+
+def _wants_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "*/*" in accept or not accept
+
+
+def _error_response(request: Request, status: int, message: str) -> Response:
+    if request.headers.get("hx-request") or not _wants_html(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequiredError)
+    async def login_required(request: Request, _exc: LoginRequiredError) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = f"/login?next={quote(target, safe='')}"
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": login})
+        if request.method == "GET" and _wants_html(request):
+            return RedirectResponse(login, status_code=303)
+        return JSONResponse({"detail": "log in first"}, status_code=401)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: "Not found.", 405: "This address does not accept that method."}
+        detail = exc.detail if isinstance(exc.detail, str) else ""
+        response = _error_response(
+            request, exc.status_code, detail or messages.get(exc.status_code, "Error.")
+        )
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(InputError)
+    async def input_error(request: Request, exc: InputError) -> Response:
+        return _error_response(request, 400, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'input'}: {e.get('msg', '')}"
+            for e in exc.errors()
+        )
+        return _error_response(request, 422, f"Please check the form: {problems}")
+
+
+def create_app(settings: WebSettings | None = None) -> FastAPI:
+    """The backcare web app for ``settings`` (default: :meth:`WebSettings.from_env`)."""
+    settings = settings or WebSettings.from_env()
+    modules = route_modules()
+    hooks: list[Lifespan] = [m.lifespan for m in modules if callable(getattr(m, "lifespan", None))]
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = open_database(settings.database_url)
+        app.state.db = db
+        try:
+            async with AsyncExitStack() as stack:
+                for hook in hooks:
+                    await stack.enter_async_context(hook(app))
+                yield
+        finally:
+            db.dispose()
+
+    app = FastAPI(
+        title="backcare",
+        lifespan=lifespan,
+        dependencies=[Depends(guard)],
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    app.state.settings = settings
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for module in modules:
+        router: Any = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            app.include_router(router)
+    _install_handlers(app)
+    app.add_middleware(
+        CsrfCookieMiddleware, cookie_name=settings.csrf_cookie_name, secure=settings.cookie_secure
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app
