@@ -10,6 +10,7 @@ from __future__ import annotations
 import yaml
 
 from backcare.errors import KnowledgeError
+from backcare.knowledge.batch import CohortRulesDocument
 from backcare.knowledge.biomechanics import (
     AnthropometryDocument,
     DiscPressureDocument,
@@ -42,6 +43,7 @@ __all__ = ["KINDS", "load_all"]
 
 KINDS: dict[str, type[Document]] = {
     SourcesDocument.KIND: SourcesDocument,
+    CohortRulesDocument.KIND: CohortRulesDocument,
     PreprocessingDocument.KIND: PreprocessingDocument,
     ActivityDocument.KIND: ActivityDocument,
     PlacementsDocument.KIND: PlacementsDocument,
