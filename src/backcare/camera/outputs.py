@@ -194,9 +194,20 @@ def summarize(analysis: CameraAnalysis, outputs: dict[str, str] | None = None) -
     summary["issues"] = list(analysis.issues)
     summary["unavailable"] = list(s.unavailable)
     summary["knowledge"] = extra.get("knowledge", {})
-    summary["sources"] = sorted({sid for _, sid in cited_ids(rules)})
+    summary["sources"] = sorted(
+        {sid for doc in _knowledge_used(rules) for _, sid in cited_ids(doc)}
+    )
     summary["outputs"] = outputs or {}
     return summary
+
+
+def _knowledge_used(rules: object) -> list[object]:
+    """The knowledge documents behind a camera result: camera rules, REBA, RULA and their
+    series rules, ISO 11226."""
+    from backcare.knowledge.exposure import iso11226
+    from backcare.posture.ergo_common import reba_tables, rula_tables, series_rules
+
+    return [rules, reba_tables(), rula_tables(), series_rules(), iso11226()]
 
 
 def _frame_overlay(analysis: CameraAnalysis, i: int) -> dict[str, Any]:

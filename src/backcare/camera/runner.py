@@ -173,7 +173,7 @@ def run_files(
                 if on_progress is not None:
                     on_progress((i, stage, done, total))
 
-            results[i] = analyze_file(
+            result = analyze_file(
                 path,
                 options,
                 out_dir,
@@ -181,8 +181,9 @@ def run_files(
                 find_people=find_people,
                 progress=report,
             )
+            results[i] = result
             if on_done is not None:
-                on_done(i, results[i])  # type: ignore[arg-type]
+                on_done(i, result)
         return [r for r in results if r is not None]
     ctx = mp.get_context("spawn")
     with (
@@ -206,13 +207,14 @@ def run_files(
                 pending.discard(fut)
                 i = futures[fut]
                 exc = fut.exception()
-                results[i] = (
+                result = (
                     fut.result()
                     if exc is None
                     else FileResult(path=paths[i], ok=False, error=f"worker failed: {exc}")
                 )
+                results[i] = result
                 if on_done is not None:
-                    on_done(i, results[i])  # type: ignore[arg-type]
+                    on_done(i, result)
         while on_progress is not None:
             try:
                 on_progress(events.get_nowait())
