@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint types imports pytest bench clean
+.PHONY: run test install frontend lint types imports pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,15 +20,21 @@ $(STAMP): requirements/lock.txt pyproject.toml | $(BIN)/uv
 	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) frontend
+
+# htmx and MediaPipe Pose from npm into src/backcare/web/static/vendor (pinned by package-lock.json);
+# quick when already built, and a notice (not a failure) when npm is missing.
+frontend: | $(BIN)/python
+	@$(BIN)/python scripts/build_frontend.py
 
 lock: | $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml --all-extras --generate-hashes --python-version 3.11 \
 	  --python-platform x86_64-manylinux_2_28 -o requirements/lock.txt -q
 
-## The main job: the interactive assessment (on an embedded default database in the user's data dir).
-run: $(STAMP)
-	$(BIN)/backcare assess
+## The main job: the web app on http://127.0.0.1:8000 with a demo account (credentials printed),
+## on an embedded SQLite database in the user's data dir (BACKCARE_DATABASE_URL selects another).
+run: install
+	$(BIN)/backcare serve --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
@@ -40,7 +46,7 @@ types: $(STAMP)
 imports: $(STAMP)
 	$(BIN)/lint-imports
 
-pytest: $(STAMP)
+pytest: $(STAMP) frontend
 	$(BIN)/pytest -n 2 --dist loadfile
 
 ## Everything CI checks: lint, types, architecture contracts and the whole test suite.
