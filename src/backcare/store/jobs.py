@@ -201,7 +201,7 @@ def recover_stale(
             if row.attempts >= max_attempts:
                 row.status = "failed"
                 row.error = (
-                    f"the analysis stopped {row.attempts} times without finishing "
+                    f"interrupted {row.attempts} times: the analysis stopped without finishing "
                     "(the server restarted or the worker stopped); upload the file again "
                     "or report the problem"
                 )
