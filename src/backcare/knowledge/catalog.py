@@ -18,7 +18,6 @@ from backcare.knowledge.biomechanics import (
     NioshDocument,
 )
 from backcare.knowledge.camera import CameraPoseDocument
-from backcare.knowledge.ergonomics import RebaTables, RulaTables, SeriesRules
 from backcare.knowledge.clinical import (
     ClaimsDocument,
     PhaseDocument,
@@ -28,9 +27,11 @@ from backcare.knowledge.clinical import (
     TriageDocument,
     UrgencyDocument,
 )
+from backcare.knowledge.ergonomics import RebaTables, RulaTables, SeriesRules
 from backcare.knowledge.exposure import AlertsDocument, IsoDocument, ThresholdsDocument
 from backcare.knowledge.instruments import InstrumentDocument
 from backcare.knowledge.loader import data_files, load, load_text
+from backcare.knowledge.schedule import ScheduleDefaultsDocument
 from backcare.knowledge.schema import Document, SourcesDocument
 from backcare.knowledge.wearable import (
     ActivityDocument,
@@ -67,6 +68,7 @@ KINDS: dict[str, type[Document]] = {
     PreventionDocument.KIND: PreventionDocument,
     PractitionerDocument.KIND: PractitionerDocument,
     ClaimsDocument.KIND: ClaimsDocument,
+    ScheduleDefaultsDocument.KIND: ScheduleDefaultsDocument,
 }
 
 
