@@ -332,11 +332,12 @@ class FeatureExtractor:
         starts = starts.ravel()
         bcount = (ends.ravel() - starts).astype(np.float32)
         nonempty = bcount > 0
-        blocks = np.empty((starts.size, 3), dtype=np.float32)
         if nonempty.all():
-            blocks[:] = np.add.reduceat(a, starts, axis=0)
-        elif nonempty.any():
-            blocks[nonempty] = np.add.reduceat(a, starts[nonempty], axis=0)
+            blocks = np.add.reduceat(a, starts, axis=0)
+        else:  # empty blocks stay 0 (never uninitialised memory) and are filled below
+            blocks = np.zeros((starts.size, 3), dtype=np.float32)
+            if nonempty.any():
+                blocks[nonempty] = np.add.reduceat(a, starts[nonempty], axis=0)
         blocks /= np.maximum(bcount, 1)[:, None]
         nb = blocks.shape[0]
         # channel-first work buffer, reused from chunk to chunk (no page faults, contiguous
