@@ -17,3 +17,4 @@ from backcare.cli import serve as serve
 from backcare.cli import wearable as wearable
 from backcare.cli import wearable_analyze as wearable_analyze
 from backcare.cli import wearable_files as wearable_files
+from backcare.cli import worker as worker

@@ -16,11 +16,12 @@ query parameter, default: the user's own person) or check an object's owner with
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Query, Request, WebSocketException
+from starlette.datastructures import FormData
 from starlette.requests import HTTPConnection
 from starlette.status import WS_1008_POLICY_VIOLATION
 
@@ -55,12 +56,14 @@ __all__ = [
     "public",
     "require_role",
     "resolve_auth",
+    "streamed_upload",
     "viewable_person",
     "writable_person",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _PUBLIC_ATTR = "__backcare_public__"
+_STREAMED_ATTR = "__backcare_streamed__"
 
 
 def public(endpoint: F) -> F:
@@ -78,6 +81,15 @@ def public(endpoint: F) -> F:
 
 def is_public(endpoint: object) -> bool:
     return bool(getattr(endpoint, _PUBLIC_ATTR, False))
+
+
+def streamed_upload(endpoint: F) -> F:
+    """Mark an endpoint that reads its multipart body as a stream and checks the CSRF token in it
+    itself (``backcare.web.intake``): the guard then does not parse the body, which would spool a
+    whole upload before any size limit; without the ``X-CSRF-Token`` header it leaves the check
+    to the endpoint."""
+    setattr(endpoint, _STREAMED_ATTR, True)
+    return endpoint
 
 
 @dataclass(frozen=True)
@@ -161,19 +173,24 @@ def resolve_auth(conn: HTTPConnection) -> Auth:
 AuthDep = Annotated[Auth, Depends(resolve_auth)]
 
 
-async def _submitted_csrf(request: Request) -> str | None:
+async def _submitted_csrf(request: Request) -> tuple[str | None, FormData | None]:
+    """The token from the header or the form field, and the parsed form if one was read."""
     header = request.headers.get("x-csrf-token")
     if header:
-        return header
+        return header, None
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        value = (await request.form()).get("csrf_token")
-        return value if isinstance(value, str) else None
-    return None
+        form = await request.form()
+        value = form.get("csrf_token")
+        return (value if isinstance(value, str) else None), form
+    return None, None
 
 
-async def guard(conn: HTTPConnection, auth: AuthDep) -> None:
-    """Runs before every route: CSRF, WebSocket origin and login (see the module docstring)."""
+async def guard(conn: HTTPConnection, auth: AuthDep) -> AsyncIterator[None]:
+    """Runs before every route: CSRF, WebSocket origin and login (see the module docstring).
+
+    A form it parsed (multipart parts spool to temporary files) is closed after the response.
+    """
     endpoint = conn.scope.get("endpoint")
     if conn.scope["type"] == "websocket":
         scheme = "https" if conn.url.scheme == "wss" else "http"
@@ -181,16 +198,29 @@ async def guard(conn: HTTPConnection, auth: AuthDep) -> None:
             raise WebSocketException(WS_1008_POLICY_VIOLATION, "cross-origin WebSocket refused")
         if auth.user is None and not is_public(endpoint):
             raise WebSocketException(WS_1008_POLICY_VIOLATION, "log in first")
+        yield
         return
     request = conn if isinstance(conn, Request) else Request(conn.scope)
-    if request.method in UNSAFE_METHODS and not tokens_match(
-        auth.csrf_token, await _submitted_csrf(request)
-    ):
-        raise HTTPException(
-            403, "The form's security token is missing or out of date: reload the page and retry."
-        )
-    if auth.user is None and not is_public(endpoint):
-        raise LoginRequiredError
+    form: FormData | None = None
+    try:
+        streamed = getattr(endpoint, _STREAMED_ATTR, False)
+        if request.method in UNSAFE_METHODS and not (
+            streamed and "x-csrf-token" not in request.headers
+        ):
+            submitted, form = await _submitted_csrf(request)
+            if not tokens_match(auth.csrf_token, submitted):
+                raise HTTPException(
+                    403,
+                    "The form's security token is missing or out of date: reload the page and "
+                    "retry.",
+                )
+        # (a streamed upload without the header checks the token in its stream itself)
+        if auth.user is None and not is_public(endpoint):
+            raise LoginRequiredError
+        yield
+    finally:
+        if form is not None:
+            await form.close()
 
 
 def _current_user(auth: AuthDep) -> AuthUser:

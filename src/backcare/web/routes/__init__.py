@@ -78,7 +78,9 @@ PERSON_OWNED_ROUTES: dict[str, str | dict[str, str]] = {
     "/sharing/{share_id}/revoke": "share",
     "/assessments/{assessment_id}": "assessment",
     "/jobs/{job_id}": "job",
+    "/jobs/{job_id}/status": "job",
     "/results/{job_id}": "job",
+    "/results/{job_id}/files/{name}": {"job_id": "job"},  # name: a file the job's manifest lists
 }
 
 #: Routes whose path parameters do not name a person's object.

@@ -1,0 +1,310 @@
+"""What the result page shows, computed from a finished job's output folder (no database).
+
+:func:`result_view` reads the job's manifest (:data:`backcare.web.worker.MANIFEST`) and the
+pipeline's summary JSON and returns plain rows for the templates: the media to show, the plots,
+the tables (angles, REBA/RULA, time per activity, trunk forward bands, ISO 11226 verdicts, load)
+and the files to download. :func:`resolve_output_file` is the only way a request reaches a file
+in the folder: the name must be one the manifest lists.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from backcare.web.worker import read_manifest
+
+__all__ = [
+    "CONTENT_TYPES",
+    "FileLink",
+    "ResultView",
+    "Table",
+    "resolve_output_file",
+    "result_view",
+]
+
+#: Content types of the files an analysis writes, by suffix.
+CONTENT_TYPES: dict[str, str] = {
+    ".parquet": "application/vnd.apache.parquet",
+    ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json",
+    ".html": "text/html; charset=utf-8",
+    ".png": "image/png",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+}
+
+_ROLE_LABELS = {
+    "series": "Posture series (Parquet)",
+    "csv": "Per-frame table (CSV)",
+    "summary": "Summary (JSON)",
+    "session": "Exposure summary (JSON)",
+    "report": "Report (HTML)",
+    "annotated": "Annotated media",
+    "daily": "Per day (CSV)",
+    "hourly": "Per hour (CSV)",
+    "windows": "Per window (CSV)",
+    "bouts": "Bouts (CSV)",
+}
+
+
+@dataclass(frozen=True)
+class FileLink:
+    role: str
+    name: str
+    label: str
+    size_bytes: int
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str | None = None
+
+
+@dataclass
+class ResultView:
+    kind: str
+    media: FileLink | None = None
+    media_is_video: bool = False
+    report: FileLink | None = None
+    plots: list[FileLink] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    downloads: list[FileLink] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    duration_s: float | None = None
+
+
+def resolve_output_file(output_dir: str | Path | None, name: str) -> Path | None:
+    """The path of ``name`` in a finished job's folder when the manifest lists it, else ``None``."""
+    manifest = read_manifest(output_dir)
+    if manifest is None or output_dir is None:
+        return None
+    files = manifest.get("files")
+    if not isinstance(files, Mapping) or name not in {str(v) for v in files.values()}:
+        return None
+    path = Path(output_dir) / name
+    if path.name != name or not path.is_file():
+        return None
+    return path
+
+
+def _fmt(value: Any, digits: int = 1, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        text = f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+        return f"{text} {unit}".strip()
+    return str(value)
+
+
+def _minutes(seconds: Any) -> str:
+    if not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
+        return "–"
+    return f"{seconds / 60.0:.1f} min"
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _angle_table(summary: Mapping[str, Any]) -> Table | None:
+    angles = summary.get("angles")
+    if not isinstance(angles, Mapping) or not angles:
+        return None
+    image = summary.get("input") == "image"
+    rows: list[tuple[str, ...]] = []
+    for name, entry in angles.items():
+        if not isinstance(entry, Mapping):
+            continue
+        reliable = entry.get("reliable_from_view")
+        view = "–" if reliable is None else ("reliable" if reliable else "less reliable")
+        if image:
+            rows.append((name.replace("_", " "), _fmt(entry.get("value"), 1, "°"), view))
+        else:
+            rows.append(
+                (
+                    name.replace("_", " "),
+                    _fmt(entry.get("median"), 1, "°"),
+                    _fmt(entry.get("p90"), 1, "°"),
+                    _fmt(entry.get("max"), 1, "°"),
+                    view,
+                )
+            )
+    columns = (
+        ("angle", "value", "from this view")
+        if image
+        else ("angle", "median", "90th percentile", "max", "from this view")
+    )
+    return Table("Joint angles", columns, tuple(rows))
+
+
+def _score_table(summary: Mapping[str, Any]) -> Table | None:
+    rows = []
+    for method in ("reba", "rula"):
+        entry = summary.get(method)
+        if not isinstance(entry, Mapping):
+            continue
+        scored = entry.get("scored_fraction")
+        rows.append(
+            (
+                method.upper(),
+                _fmt(entry.get("max"), 0),
+                _fmt(entry.get("median"), 1),
+                str(entry.get("peak_level") or "–"),
+                _fmt(100 * scored, 0, "%") if isinstance(scored, (int, float)) else "–",
+            )
+        )
+    if not rows:
+        return None
+    return Table(
+        "Posture scores",
+        ("method", "highest", "median", "action level at the highest", "frames scored"),
+        tuple(rows),
+    )
+
+
+def _activity_table(session: Mapping[str, Any]) -> Table | None:
+    acts = session.get("activities")
+    if not isinstance(acts, list) or not acts:
+        return None
+    rows = tuple(
+        (str(a.get("activity")), _fmt(a.get("hours"), 2, "h"), _fmt(a.get("pct"), 1, "%"))
+        for a in acts
+        if isinstance(a, Mapping)
+    )
+    return Table("Time per activity", ("activity", "time", "share"), rows)
+
+
+def _exposure_table(session: Mapping[str, Any]) -> Table | None:
+    bands = session.get("trunk_fwd_time_s")
+    pct = session.get("trunk_fwd_pct")
+    if not isinstance(bands, Mapping) or not bands:
+        return None
+    pct = pct if isinstance(pct, Mapping) else {}
+    rows = tuple(
+        (f"≥ {k}°", _minutes(v), _fmt(pct.get(k), 1, "%"))
+        for k, v in sorted(bands.items(), key=lambda kv: float(kv[0]))
+    )
+    longest = session.get("trunk_fwd_longest_s")
+    note = None
+    if isinstance(longest, (int, float)):
+        note = f"Longest continuous forward bend: {_fmt(float(longest), 0, 's')}."
+    return Table(
+        "Trunk forward inclination (upright and sitting)",
+        ("band", "time", "share of trunk time"),
+        rows,
+        note=note,
+    )
+
+
+def _totals_table(session: Mapping[str, Any]) -> Table | None:
+    rows = []
+    for key, label in (
+        ("measured_time_s", "measured"),
+        ("sit_time_s", "sitting"),
+        ("upright_time_s", "upright"),
+        ("lying_time_s", "lying"),
+    ):
+        if key in session:
+            rows.append((label, _minutes(session.get(key))))
+    if "long_sedentary_bouts" in session:
+        rows.append(("long sedentary bouts", _fmt(session.get("long_sedentary_bouts"), 0)))
+    if "sedentary_breaks" in session:
+        rows.append(("breaks in sitting", _fmt(session.get("sedentary_breaks"), 0)))
+    dose = session.get("disc_dose_mpa_h_per_day")
+    if dose is not None:
+        rows.append(("disc load dose", _fmt(dose, 2, "MPa·h/day")))
+    load = session.get("l5s1_compression_n")
+    if isinstance(load, Mapping):
+        rows.append(
+            (
+                "L5/S1 compression (median / 90th pct.)",
+                f"{_fmt(load.get('p50'), 0)} / {_fmt(load.get('p90'), 0)} N",
+            )
+        )
+    if not rows:
+        return None
+    return Table("Totals", ("", "value"), tuple(rows))
+
+
+def _iso_table(session: Mapping[str, Any]) -> Table | None:
+    iso = session.get("iso")
+    if not isinstance(iso, Mapping) or not iso:
+        return None
+    rows = []
+    for part, entry in iso.items():
+        if not isinstance(entry, Mapping):
+            continue
+        rows.append(
+            (
+                str(part).replace("_", " "),
+                str(entry.get("verdict", "–")).replace("_", " "),
+                _fmt(entry.get("violations"), 0),
+                _minutes(entry.get("not_recommended_time_s")),
+            )
+        )
+    return Table(
+        "ISO 11226 static postures",
+        ("body part", "verdict", "violations", "time not recommended"),
+        tuple(rows),
+    )
+
+
+def result_view(output_dir: str | Path) -> ResultView | None:
+    """The result page's content for a finished job's folder (``None``: no manifest)."""
+    out = Path(output_dir)
+    manifest = read_manifest(out)
+    if manifest is None:
+        return None
+    files = manifest.get("files") if isinstance(manifest.get("files"), Mapping) else {}
+    assert isinstance(files, Mapping)
+    view = ResultView(kind=str(manifest.get("kind", "")))
+    view.notes = [str(n) for n in manifest.get("notes", []) if n]
+    duration = manifest.get("duration_s")
+    view.duration_s = float(duration) if isinstance(duration, (int, float)) else None
+    links: dict[str, FileLink] = {}
+    for role, name in files.items():
+        path = out / str(name)
+        if not path.is_file():
+            continue
+        links[str(role)] = FileLink(
+            role=str(role),
+            name=str(name),
+            label=_ROLE_LABELS.get(str(role), str(role).replace("_", " ")),
+            size_bytes=path.stat().st_size,
+            content_type=CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream"),
+        )
+    view.media = links.get("annotated")
+    view.media_is_video = bool(view.media and view.media.content_type.startswith("video/"))
+    view.report = links.get("report")
+    view.plots = [link for role, link in sorted(links.items()) if role.startswith("plot_")]
+    view.downloads = [
+        link for role, link in links.items() if not role.startswith("plot_") and role != "report"
+    ]
+    summary = _load_json(out / links["summary"].name) if "summary" in links else {}
+    session = _load_json(out / links["session"].name) if "session" in links else {}
+    for table in (
+        _angle_table(summary),
+        _score_table(summary),
+        _activity_table(session),
+        _totals_table(session),
+        _exposure_table(session),
+        _iso_table(session),
+    ):
+        if table is not None and table.rows:
+            view.tables.append(table)
+    return view

@@ -1,0 +1,300 @@
+"""Uploads and background analyses: ``/uploads``, ``/jobs/{id}``, ``/results/{id}``.
+
+* ``GET /uploads`` -- the two upload forms (worn sensors; video or photo) and the person's jobs.
+  ``?person=ID`` lists a sharing person's jobs, read-only.
+* ``POST /uploads`` -- streams the files into the person's folder (limits and type checks in
+  :mod:`backcare.web.intake`), records them and queues a job; answers 303 to the job's page, or
+  the form again with the reason and status 400/403/413/415.
+* ``GET /jobs/{id}`` -- status, progress and message (htmx polls ``/jobs/{id}/status`` every
+  second; without JavaScript the page refreshes itself every 2 s until the job has finished), the
+  reason of a failure.
+* ``GET /results/{id}`` -- plots, tables, the annotated video or image, the embedded report and
+  downloads; ``GET /results/{id}/files/{name}`` serves one of the job's files (only names the
+  job's manifest lists) with its content type and HTTP range support (video seeking). The HTML
+  report is served sandboxed (no scripts, no access to the app) and may be framed only by the app.
+
+Every job route checks the job's owner with ``viewable_person`` (404 for anyone else; a
+clinician the person shares with may read). The lifespan hook starts the background worker when
+``WebSettings.worker_enabled`` (see :mod:`backcare.web.worker`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import anyio
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from backcare.errors import InputError
+from backcare.store import jobs, uploads
+from backcare.store.files import person_dir
+from backcare.web.analysis import CameraJobOptions, SensorFile, WearableJobOptions
+from backcare.web.deps import (
+    CurrentUser,
+    DbDep,
+    SettingsDep,
+    ViewedPersonId,
+    resolve_auth,
+    streamed_upload,
+    viewable_person,
+)
+from backcare.web.intake import ParsedUpload, UploadError, receive_upload
+from backcare.web.results_view import CONTENT_TYPES, resolve_output_file, result_view
+from backcare.web.templating import render
+from backcare.web.worker import JobWorker
+
+__all__ = ["lifespan", "router"]
+
+router = APIRouter()
+
+_TRUNK_PLACEMENTS = {"back": "trunk_back", "chest": "trunk_chest"}
+#: Roles served as downloads (the rest is shown inline).
+_DOWNLOAD_SUFFIXES = (".parquet", ".csv", ".json")
+#: The report is self-contained: inline styles and data: images only, no scripts, no framing by
+#: anything but the app.
+_REPORT_CSP = (
+    "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'; frame-ancestors 'self'"
+)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start one background worker thread for the app's lifetime (unless switched off)."""
+    settings = app.state.settings
+    if not settings.worker_enabled:
+        yield
+        return
+    worker = JobWorker(app.state.db, settings.data_dir)
+    app.state.worker = worker
+    worker.start()
+    try:
+        yield
+    finally:
+        await anyio.to_thread.run_sync(worker.stop)
+
+
+def _page(
+    request: Request,
+    db: Any,
+    person_id: int,
+    own: bool,
+    *,
+    status_code: int = 200,
+    **ctx: Any,
+) -> Response:
+    settings = request.app.state.settings
+    return render(
+        request,
+        "uploads/uploads.html",
+        {
+            "jobs": jobs.list_jobs(db, person_id),
+            "own": own,
+            "person_id": person_id,
+            "limits": settings.upload_limits,
+            **ctx,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/uploads")
+def uploads_page(
+    request: Request, user: CurrentUser, db: DbDep, person: ViewedPersonId
+) -> Response:
+    return _page(request, db, person, person == user.person_id)
+
+
+def _number(fields: dict[str, str], name: str, low: float, high: float, unit: str) -> float | None:
+    text = fields.get(name, "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{text!r} is not a number", where=name) from None
+    if not low <= value <= high:
+        raise InputError(f"must lie between {low:g} and {high:g} {unit}", where=name)
+    return value
+
+
+def _job_request(parsed: ParsedUpload) -> tuple[str, dict[str, Any]]:
+    """The job kind and its options from the form (:class:`InputError` for a bad form)."""
+    from backcare.camera.pipeline import CameraOptions
+    from backcare.posture.angles import SensorAxes
+
+    fields = parsed.fields
+    media = parsed.file("media_file")
+    sensors = [f for f in (parsed.file("thigh_file"), parsed.file("trunk_file")) if f]
+    if media is None and not sensors:
+        raise InputError("choose a file to upload", where="file")
+    if media is not None and sensors:
+        raise InputError("upload sensor files and a video or photo separately", where="file")
+    if media is not None:
+        load_kg = _number(fields, "load_kg", 0.0, 500.0, "kg") or 0.0
+        pitch = _number(fields, "camera_pitch_deg", -89.0, 89.0, "degrees")
+        CameraOptions(load_kg=load_kg, camera_pitch_deg=pitch)  # the pipeline's own checks
+        return "camera", CameraJobOptions(media.path, load_kg, pitch).to_json()
+    chosen = []
+    for stored in sensors:
+        if stored.field == "thigh_file":
+            placement, prefix = "thigh", "thigh"
+        else:
+            where = fields.get("trunk_placement", "back") or "back"
+            if where not in _TRUNK_PLACEMENTS:
+                raise InputError("must be back or chest", where="trunk_placement")
+            placement, prefix = _TRUNK_PLACEMENTS[where], "trunk"
+        axes = fields.get(f"{prefix}_axes", "").strip() or None
+        if axes is not None:
+            try:
+                SensorAxes.parse(axes)
+            except InputError as exc:
+                raise InputError(exc.problem, where=f"{prefix}_axes") from None
+        label = fields.get(f"{prefix}_sensor", "").strip() or None
+        chosen.append(SensorFile(placement, stored.path, axes=axes, sensor=label))
+    return "wearable", WearableJobOptions(tuple(chosen)).to_json()
+
+
+@router.post("/uploads")
+@streamed_upload
+async def upload(request: Request, user: CurrentUser, db: DbDep, settings: SettingsDep) -> Response:
+    """Receive the form as a stream (see :mod:`backcare.web.intake`) and queue a job."""
+    folder = person_dir(settings.data_dir, user.person_id, create=True)
+    limits = settings.upload_limits.model_dump()
+    try:
+        parsed = await receive_upload(
+            request, folder / "uploads", limits, csrf_token=resolve_auth(request).csrf_token
+        )
+    except UploadError as exc:
+        await _drain(request)
+        return _page(request, db, user.person_id, True, status_code=exc.status_code, error=str(exc))
+    try:
+        job_id = await anyio.to_thread.run_sync(_queue, db, user.person_id, folder, parsed)
+    except InputError as exc:
+        for stored in parsed.files:
+            stored.path.unlink(missing_ok=True)
+        return _page(request, db, user.person_id, True, status_code=400, error=str(exc))
+    return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+
+def _queue(db: Any, person_id: int, folder: Path, parsed: ParsedUpload) -> int:
+    """Record the stored files and queue their job; returns the job id."""
+    kind, params = _job_request(parsed)
+    for stored in parsed.files:
+        uploads.add_upload(
+            db,
+            person_id,
+            kind=stored.kind,
+            original_name=stored.original_name,
+            stored_path=str(stored.path),
+            size_bytes=stored.size_bytes,
+            content_type=stored.content_type,
+            sha256=stored.sha256,
+        )
+    params["names"] = {str(f.path): f.original_name for f in parsed.files}
+    job = jobs.create_job(
+        db,
+        person_id,
+        kind=kind,
+        inputs=[str(f.path) for f in parsed.files],
+        params=params,
+        output_dir=str(folder / "jobs" / secrets.token_hex(8)),
+    )
+    return job.id
+
+
+_DRAIN_BYTES = 16 * 1024 * 1024
+
+
+async def _drain(request: Request) -> None:
+    """Read and drop a little more of a refused body (up to 16 MiB), so that a browser still
+    sending it reads the answer instead of a reset connection; nothing is kept."""
+    seen = 0
+    try:
+        async for chunk in request.stream():
+            seen += len(chunk)
+            if seen > _DRAIN_BYTES:
+                return
+    except Exception:  # the stream may already be closed or consumed
+        return
+
+
+def _viewable_job(db: Any, user: Any, job_id: int) -> jobs.JobRecord:
+    job = jobs.get_job(db, job_id)
+    if job is None:
+        raise HTTPException(404, "Not found.")
+    viewable_person(user, job.person_id)
+    return job
+
+
+def _names(job: jobs.JobRecord) -> list[str]:
+    names = job.params.get("names")
+    if isinstance(names, dict) and names:
+        return [str(v) for v in names.values()]
+    return [Path(p).name for p in job.inputs]
+
+
+def _job_context(job: jobs.JobRecord) -> dict[str, Any]:
+    return {
+        "job": job,
+        "names": _names(job),
+        "percent": round(100 * job.progress),
+        "finished": job.status in ("done", "failed"),
+    }
+
+
+@router.get("/jobs/{job_id}")
+def job_page(request: Request, job_id: int, user: CurrentUser, db: DbDep) -> Response:
+    job = _viewable_job(db, user, job_id)
+    return render(request, "uploads/job.html", _job_context(job))
+
+
+@router.get("/jobs/{job_id}/status")
+def job_status(request: Request, job_id: int, user: CurrentUser, db: DbDep) -> Response:
+    """The status panel alone (what htmx swaps in every second)."""
+    job = _viewable_job(db, user, job_id)
+    return render(request, "uploads/_status.html", _job_context(job))
+
+
+@router.get("/results/{job_id}")
+def result_page(request: Request, job_id: int, user: CurrentUser, db: DbDep) -> Response:
+    job = _viewable_job(db, user, job_id)
+    if job.status != "done":
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+    view = result_view(job.output_dir) if job.output_dir else None
+    if view is None:
+        raise HTTPException(404, "The results of this analysis are no longer on the server.")
+    return render(
+        request,
+        "uploads/result.html",
+        {**_job_context(job), "view": view},
+    )
+
+
+@router.get("/results/{job_id}/files/{name}")
+def result_file(job_id: int, name: str, user: CurrentUser, db: DbDep) -> Response:
+    """One output file; ranges are honoured (``Accept-Ranges: bytes``) so videos can seek."""
+    job = _viewable_job(db, user, job_id)
+    if job.status != "done":
+        raise HTTPException(404, "Not found.")
+    path = resolve_output_file(job.output_dir, name)
+    if path is None:
+        raise HTTPException(404, "Not found.")
+    suffix = path.suffix.lower()
+    media_type = CONTENT_TYPES.get(suffix, "application/octet-stream")
+    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    if suffix == ".html":
+        headers["Content-Security-Policy"] = _REPORT_CSP
+        headers["X-Frame-Options"] = "SAMEORIGIN"
+    disposition = "attachment" if suffix in _DOWNLOAD_SUFFIXES else "inline"
+    return FileResponse(
+        path,
+        media_type=media_type,
+        headers=headers,
+        filename=f"backcare-job{job.id}-{name}",
+        content_disposition_type=disposition,
+    )
