@@ -52,6 +52,7 @@ __all__ = [
     "CameraAnalysis",
     "CameraOptions",
     "LandmarkTrack",
+    "activity_from_thighs",
     "analyze_image",
     "analyze_video",
     "build_series",
@@ -310,8 +311,18 @@ def track_frames(
     return track, notes
 
 
-def _activity(world_g: F64, vis: F64, rules: CameraPoseDocument) -> NDArray[np.int8]:
-    """SIT / STAND / UNKNOWN per frame from the thighs' inclination (knowledge rule)."""
+def activity_from_thighs(world_g: F64, vis: F64, rules: CameraPoseDocument) -> NDArray[np.int8]:
+    """SIT / STAND / UNKNOWN per frame from the thighs' inclination (knowledge rule).
+
+    Parameters
+    ----------
+    world_g
+        ``(n, 33, 3)`` landmarks [m] in the gravity-aligned frame.
+    vis
+        ``(n, 33)`` visibilities.
+    rules
+        The camera knowledge file (:func:`camera_rules`).
+    """
     min_vis = rules.landmarks.min_visibility
     limit = rules.activity.sit_thigh_inclination_deg
     incl = []
@@ -330,6 +341,9 @@ def _activity(world_g: F64, vis: F64, rules: CameraPoseDocument) -> NDArray[np.i
     out[sitting] = Activity.SIT.value
     out[standing] = Activity.STAND.value
     return out
+
+
+_activity = activity_from_thighs  # the name the live coach imported first
 
 
 def _tilt(track: LandmarkTrack, world: F64, options: CameraOptions) -> CameraTilt:
@@ -422,7 +436,7 @@ def build_series(
         visibility=vis,
         min_visibility=rules.landmarks.min_visibility,
         meta=meta,
-        activity=_activity(world_g, track.visibility, rules),
+        activity=activity_from_thighs(world_g, track.visibility, rules),
     )
     if options.load_kg:
         series = series.replace(values={"hand_load": np.full(len(series), options.load_kg)})
