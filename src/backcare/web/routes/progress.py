@@ -1,0 +1,43 @@
+"""``/progress``: charts over time of pain (diary), questionnaire scores with meaningful-change
+markers, and posture exposure from the posture sessions; each with a table of the same numbers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from backcare.report.progress import exposure_chart, mic_legend, pain_chart, scores_chart
+from backcare.store.assessments import list_assessments
+from backcare.store.diary import list_entries
+from backcare.store.posture_sessions import list_posture_sessions
+from backcare.web.deps import CurrentUser, DbDep, ViewedPersonId
+from backcare.web.progress_data import exposure_days, pain_points, score_rows, score_series
+from backcare.web.templating import render
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+@router.get("/progress")
+def progress(request: Request, db: DbDep, user: CurrentUser, person_id: ViewedPersonId) -> Response:
+    pain = pain_points(list_entries(db, person_id))
+    rows = score_rows(list_assessments(db, person_id))
+    series = score_series(rows)
+    days = exposure_days(list_posture_sessions(db, person_id))
+    return render(
+        request,
+        "progress/progress.html",
+        {
+            "pain": pain,
+            "pain_svg": Markup(pain_chart(pain)) if pain else None,
+            "rows": rows,
+            "scores_svg": Markup(scores_chart(series)) if series else None,
+            "days": days,
+            "exposure_svg": Markup(exposure_chart(days)) if days else None,
+            "legend": mic_legend(),
+            "own": person_id == user.person_id,
+            "person_id": person_id,
+        },
+    )

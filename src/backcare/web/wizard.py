@@ -1,0 +1,520 @@
+"""The assessment wizard's steps, form parsing and draft state (pure: no I/O, no clock).
+
+The wizard asks what ``backcare assess`` asks, one page at a time:
+
+1. **Triage and the pain episode**, one section of :func:`triage_questions` per page, in the
+   knowledge file's order. After every page the questions are re-evaluated against the answers
+   so far: a follow-up whose condition became false vanishes (and any answer it had is dropped),
+   one whose condition became true appears. Within a section, questions whose condition is true
+   or absent come first; questions whose condition is still unknown follow on the next page.
+   After every page the answers are triaged: an emergency ends the wizard at once.
+2. **Which questionnaires**: by pain region, as on the command line (pain NRS; for the low back
+   STarT Back and ODI, optionally RMDQ and the Orebro short form; NDI for the neck).
+3. **One page per questionnaire**: item scores copied from the paper form where backcare may not
+   show the wording, with the instrument's copyright notice. A page left blank skips the
+   questionnaire; a partly filled one is scored at once, so a missing-items rule is reported on
+   that page.
+
+The draft (:class:`Draft`) is JSON so the web layer can keep it server-side between requests.
+Parsing errors come back per field (answer id -> message) together with the raw values, so a
+page with a bad value is shown again with the error next to the field and nothing lost.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from backcare.clinical.answers import (
+    derive_facts,
+    evaluate,
+    triage_knowledge,
+    triage_questions,
+    validate_answers,
+)
+from backcare.clinical.instruments import instrument, score
+from backcare.clinical.triage import triage
+from backcare.errors import InputError
+
+__all__ = [
+    "INSTRUMENT_PAGE",
+    "SECTION_TITLES",
+    "SELECT_PAGE",
+    "Draft",
+    "Field",
+    "Outcome",
+    "Step",
+    "current_step",
+    "default_instruments",
+    "go_back",
+    "instruments_for",
+    "prefill",
+    "submit",
+]
+
+SELECT_PAGE = "select"
+INSTRUMENT_PAGE = "instrument:"
+UNKNOWN = "unknown"
+
+SECTION_TITLES = {
+    "about": "About you and the pain",
+    "emergency": "Emergency signs",
+    "nerves": "Nerves",
+    "infection": "Signs of infection",
+    "cancer": "Other warning signs",
+    "fracture": "Possible fracture",
+    "neck": "Neck: spinal cord signs",
+    "inflammatory": "Inflammatory back pain",
+    "article_signs": "Other symptoms",
+}
+
+FieldKind = Literal["boolean", "integer", "number", "choice", "item", "instruments"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One form field of a step."""
+
+    id: str
+    kind: FieldKind
+    label: str
+    help: str | None = None
+    unit: str | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    #: ``(value, label)`` pairs for choices, yes/no and the questionnaire list.
+    choices: tuple[tuple[str, str], ...] = ()
+    #: Labels of a questionnaire item's answer values (``(value, label)``), where shipped.
+    anchors: tuple[tuple[int, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the wizard."""
+
+    id: str
+    kind: Literal["triage", "select", "instrument", "finish"]
+    title: str
+    fields: tuple[Field, ...] = ()
+    #: Copyright notice and licence remarks for a questionnaire page.
+    notices: tuple[str, ...] = ()
+    #: Page number so far and the section name, for "step n" headings.
+    number: int = 1
+
+
+@dataclass
+class Draft:
+    """The wizard's state between requests (JSON via :meth:`to_json` / :meth:`from_json`)."""
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    #: Answer ids already shown to the person (answered or left as "don't know").
+    asked: list[str] = field(default_factory=list)
+    #: Questionnaires chosen (``None``: not chosen yet).
+    instruments: list[str] | None = None
+    #: Questionnaire pages submitted.
+    completed: list[str] = field(default_factory=list)
+    #: Pages submitted, in order, with the ids each one asked (for "back").
+    history: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answers": dict(self.answers),
+            "asked": list(self.asked),
+            "instruments": None if self.instruments is None else list(self.instruments),
+            "completed": list(self.completed),
+            "history": [[sid, list(ids)] for sid, ids in self.history],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any] | None) -> Draft:
+        if not data:
+            return cls()
+        inst = data.get("instruments")
+        return cls(
+            answers=dict(data.get("answers") or {}),
+            asked=[str(x) for x in data.get("asked") or []],
+            instruments=None if inst is None else [str(x) for x in inst],
+            completed=[str(x) for x in data.get("completed") or []],
+            history=[(str(h[0]), [str(x) for x in h[1]]) for h in data.get("history") or []],
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What :func:`submit` did."""
+
+    draft: Draft
+    #: Answer id (or ``"instruments"``) -> message; empty when the page was accepted.
+    errors: dict[str, str]
+    #: The raw submitted values, to show the page again after an error.
+    raw: dict[str, str]
+    emergency: bool = False
+    finished: bool = False
+
+
+# -- triage pages ----------------------------------------------------------------------------------
+
+
+def _facts(answers: Mapping[str, Any]) -> dict[str, bool | None]:
+    return derive_facts(validate_answers(_triage_part(answers)))
+
+
+def _triage_part(answers: Mapping[str, Any]) -> dict[str, Any]:
+    prefixes = ("triage.", "profile.", "pain.")
+    return {k: v for k, v in answers.items() if k.startswith(prefixes)}
+
+
+def _prune(draft: Draft) -> None:
+    """Drop answers (and 'asked' marks) of triage questions that no longer apply."""
+    while True:
+        live = {q.id for q in triage_questions(_triage_part(draft.answers))}
+        stale = [k for k in _triage_part(draft.answers) if k not in live]
+        if not stale:
+            break
+        for key in stale:
+            draft.answers.pop(key, None)
+    live = {q.id for q in triage_questions(_triage_part(draft.answers))}
+    draft.asked = [a for a in draft.asked if a in live or not a.startswith(("triage.", "pain."))]
+
+
+def _conditions() -> dict[str, Any]:
+    return {item.id: item.ask_if for item in triage_knowledge().answers}
+
+
+def _triage_fields(draft: Draft) -> tuple[str, list[Field]] | None:
+    pending = [q for q in triage_questions(_triage_part(draft.answers)) if q.id not in draft.asked]
+    if not pending:
+        return None
+    section = pending[0].section
+    in_section = [q for q in pending if q.section == section]
+    facts = _facts(draft.answers)
+    conds = _conditions()
+    decided = [q for q in in_section if conds[q.id] is None or evaluate(conds[q.id], facts)]
+    chosen = decided or in_section
+    fields: list[Field] = []
+    for q in chosen:
+        if q.type == "boolean":
+            fields.append(
+                Field(
+                    id=q.id,
+                    kind="boolean",
+                    label=q.text,
+                    help=q.help,
+                    choices=(("yes", "Yes"), ("no", "No"), (UNKNOWN, "Don't know")),
+                )
+            )
+        elif q.type == "choice":
+            labels = tuple((c, c.replace("_", " ").capitalize()) for c in q.choices or ())
+            fields.append(
+                Field(
+                    id=q.id,
+                    kind="choice",
+                    label=q.text,
+                    help=q.help,
+                    choices=(*labels, (UNKNOWN, "Don't know")),
+                )
+            )
+        else:
+            fields.append(
+                Field(
+                    id=q.id,
+                    kind="integer" if q.type == "integer" else "number",
+                    label=q.text,
+                    help=q.help,
+                    unit=q.unit,
+                    minimum=q.minimum,
+                    maximum=q.maximum,
+                )
+            )
+    return section, fields
+
+
+# -- questionnaires --------------------------------------------------------------------------------
+
+
+def instruments_for(region: object) -> list[tuple[str, bool]]:
+    """(instrument id, asked by default) in asking order for a pain region."""
+    neck = region in ("neck", "both")
+    back = region in ("low_back", "both", None)
+    out = [("nrs", True)]
+    if back:
+        out += [("startback", True), ("odi", True), ("rmdq", False), ("orebro", False)]
+    if neck:
+        out.append(("ndi", True))
+    return out
+
+
+def _select_step(draft: Draft, number: int) -> Step:
+    options = instruments_for(draft.answers.get("pain.region"))
+    choices = tuple((i, instrument(i).name) for i, _ in options)
+    return Step(
+        id=SELECT_PAGE,
+        kind="select",
+        title="Questionnaires",
+        fields=(
+            Field(
+                id="instruments",
+                kind="instruments",
+                label="Which questionnaires do you want to fill in?",
+                help="The ones ticked are the usual set for your pain region; the others are "
+                "optional.",
+                choices=choices,
+            ),
+        ),
+        number=number,
+    )
+
+
+def default_instruments(draft: Draft) -> list[str]:
+    """The questionnaires ticked by default for the draft's region."""
+    return [i for i, default in instruments_for(draft.answers.get("pain.region")) if default]
+
+
+def _instrument_step(inst_id: str, number: int) -> Step:
+    doc = instrument(inst_id)
+    fields: list[Field] = []
+    if doc.variants and doc.variant_key:
+        fields.append(
+            Field(
+                id=doc.variant_key,
+                kind="choice",
+                label="Which version of the form do you have?",
+                choices=tuple((v.id, v.label) for v in doc.variants),
+            )
+        )
+    worded = doc.licence.wording_shipped
+    for n, item in enumerate(doc.items, start=1):
+        text = item.text if worded and item.text else None
+        label = text or f"{doc.short_name} item {n} ({item.topic}): item score"
+        fields.append(
+            Field(
+                id=item.id,
+                kind="item",
+                label=label,
+                minimum=item.min,
+                maximum=item.max,
+                anchors=tuple((o.value, o.label) for o in item.options) if worded else (),
+            )
+        )
+    notices = [doc.licence.copyright]
+    if not worded:
+        notices.append(
+            "backcare may not show this questionnaire's wording. Copy each item's score from your "
+            "paper form; leave an item empty if you did not answer it."
+        )
+        notices.append(
+            "Licensed wording packs, which a clinic can load on the command line, are not "
+            "available in the web app."
+        )
+    return Step(
+        id=INSTRUMENT_PAGE + inst_id,
+        kind="instrument",
+        title=doc.name,
+        fields=tuple(fields),
+        notices=tuple(notices),
+        number=number,
+    )
+
+
+def current_step(draft: Draft) -> Step:
+    """The page to show next for ``draft``."""
+    number = len(draft.history) + 1
+    got = _triage_fields(draft)
+    if got is not None:
+        section, fields = got
+        return Step(
+            id=f"triage:{section}:{fields[0].id}",
+            kind="triage",
+            title=SECTION_TITLES.get(section, section.replace("_", " ").capitalize()),
+            fields=tuple(fields),
+            number=number,
+        )
+    if draft.instruments is None:
+        return _select_step(draft, number)
+    for inst_id in draft.instruments:
+        if inst_id not in draft.completed:
+            return _instrument_step(inst_id, number)
+    return Step(id="finish", kind="finish", title="Finish", number=number)
+
+
+# -- parsing ---------------------------------------------------------------------------------------
+
+
+def _parse_field(f: Field, raw: str) -> object:
+    """The answer value of one field; raises ``InputError`` naming the field."""
+    text = raw.strip()
+    if f.kind == "boolean":
+        if text in ("", UNKNOWN):
+            return None
+        if text in ("yes", "no"):
+            return text == "yes"
+        raise InputError("answer yes, no or don't know", where=f.id)
+    if f.kind == "choice":
+        if text in ("", UNKNOWN):
+            return None
+        if text in {c for c, _ in f.choices}:
+            return text
+        raise InputError("pick one of the options", where=f.id)
+    if text == "":
+        return None
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        raise InputError("enter a number", where=f.id) from None
+    if not math.isfinite(number):
+        raise InputError("enter a finite number", where=f.id)
+    unit = f" {f.unit}" if f.unit else ""
+    if f.kind in ("integer", "item"):
+        if not number.is_integer():
+            raise InputError("enter a whole number", where=f.id)
+        value: float | int = int(number)
+    else:
+        value = number
+    if f.minimum is not None and value < f.minimum:
+        raise InputError(f"must be at least {f.minimum:g}{unit}", where=f.id)
+    if f.maximum is not None and value > f.maximum:
+        raise InputError(f"must be at most {f.maximum:g}{unit}", where=f.id)
+    return value
+
+
+def _parse_fields(
+    step: Step, form: Mapping[str, str]
+) -> tuple[dict[str, object], dict[str, str], dict[str, str]]:
+    values: dict[str, object] = {}
+    errors: dict[str, str] = {}
+    raw: dict[str, str] = {}
+    for f in step.fields:
+        text = form.get(f.id, "")
+        raw[f.id] = text
+        try:
+            values[f.id] = _parse_field(f, text)
+        except InputError as exc:
+            errors[f.id] = exc.problem
+    return values, errors, raw
+
+
+def _copy(draft: Draft) -> Draft:
+    return Draft.from_json(draft.to_json())
+
+
+def submit(draft: Draft, step_id: str, form: Mapping[str, str] | Any) -> Outcome:
+    """Apply one submitted page to a copy of ``draft``.
+
+    ``form`` maps field names to strings; for the questionnaire list it must offer
+    ``getlist("instruments")`` (a multi-dict) or hold a list under ``"instruments"``. A
+    ``step_id`` that is not the current page (a form submitted twice, or an old tab) changes
+    nothing and comes back without errors.
+    """
+    new = _copy(draft)
+    step = current_step(new)
+    if step_id != step.id:
+        return Outcome(draft=new, errors={}, raw={})
+    if step.kind == "select":
+        return _submit_select(new, form)
+    if step.kind == "finish":
+        return Outcome(draft=new, errors={}, raw={}, finished=True)
+    values, errors, raw = _parse_fields(step, form)
+    if step.kind == "triage":
+        for key, value in values.items():
+            new.answers[key] = value
+        if errors:
+            return Outcome(draft=new, errors=errors, raw=raw)
+        new.asked.extend(f.id for f in step.fields)
+        new.history.append((step.id, [f.id for f in step.fields]))
+        _prune(new)
+        stop = triage(_triage_part(new.answers)).stop
+        if stop:
+            return Outcome(draft=new, errors={}, raw=raw, emergency=True)
+        return Outcome(draft=new, errors={}, raw=raw)
+    inst_id = step.id.removeprefix(INSTRUMENT_PAGE)
+    if errors:
+        return Outcome(draft=new, errors=errors, raw=raw)
+    doc = instrument(inst_id)
+    items = {k: v for k, v in values.items() if k != doc.variant_key}
+    for key in [*items, *([doc.variant_key] if doc.variant_key else [])]:
+        new.answers.pop(key, None)
+    if any(v is not None for v in items.values()):
+        try:
+            score(inst_id, items, variant=_variant(values, doc.variant_key))
+        except InputError as exc:
+            where = exc.where if exc.where in items else "instrument"
+            return Outcome(draft=draft, errors={where: exc.problem}, raw=raw)
+        new.answers.update(values)
+        if doc.variant_key and values.get(doc.variant_key) is None:
+            new.answers.pop(doc.variant_key, None)
+    new.completed.append(inst_id)
+    new.history.append((step.id, []))
+    return Outcome(draft=new, errors={}, raw=raw, finished=current_step(new).kind == "finish")
+
+
+def _variant(values: Mapping[str, object], key: str | None) -> str | None:
+    value = values.get(key) if key else None
+    return value if isinstance(value, str) else None
+
+
+def _submit_select(new: Draft, form: Mapping[str, str] | Any) -> Outcome:
+    if hasattr(form, "getlist"):
+        chosen = [str(x) for x in form.getlist("instruments")]
+    else:
+        got: object = form.get("instruments", [])
+        if isinstance(got, str):
+            chosen = [got]
+        elif isinstance(got, list | tuple):
+            chosen = [str(x) for x in got]
+        else:
+            chosen = []
+    allowed = [i for i, _ in instruments_for(new.answers.get("pain.region"))]
+    unknown = [c for c in chosen if c not in allowed]
+    if unknown:
+        return Outcome(
+            draft=new,
+            errors={"instruments": f"not offered for this pain region: {', '.join(unknown)}"},
+            raw={"instruments": ",".join(chosen)},
+        )
+    new.instruments = [i for i in allowed if i in chosen]
+    new.history.append((SELECT_PAGE, []))
+    return Outcome(
+        draft=new,
+        errors={},
+        raw={"instruments": ",".join(chosen)},
+        finished=current_step(new).kind == "finish",
+    )
+
+
+def go_back(draft: Draft) -> Draft:
+    """The draft one page earlier (answers kept to prefill the page)."""
+    new = _copy(draft)
+    if not new.history:
+        return new
+    step_id, ids = new.history.pop()
+    if step_id == SELECT_PAGE:
+        new.instruments = None
+    elif step_id.startswith(INSTRUMENT_PAGE):
+        inst = step_id.removeprefix(INSTRUMENT_PAGE)
+        if inst in new.completed:
+            new.completed.remove(inst)
+    else:
+        new.asked = [a for a in new.asked if a not in ids]
+    return new
+
+
+def prefill(step: Step, draft: Draft) -> dict[str, str]:
+    """Form values for ``step`` from the answers in ``draft`` (for back and reload)."""
+    out: dict[str, str] = {}
+    for f in step.fields:
+        if f.kind == "instruments":
+            chosen = draft.instruments if draft.instruments is not None else None
+            out[f.id] = ",".join(chosen if chosen is not None else default_instruments(draft))
+            continue
+        value = draft.answers.get(f.id)
+        if value is None:
+            out[f.id] = UNKNOWN if f.id in draft.asked and f.kind == "boolean" else ""
+        elif isinstance(value, bool):
+            out[f.id] = "yes" if value else "no"
+        elif isinstance(value, float) and value.is_integer() and f.kind != "number":
+            out[f.id] = str(int(value))
+        else:
+            out[f.id] = f"{value:g}" if isinstance(value, float) else str(value)
+    return out
