@@ -175,3 +175,42 @@ def test_trunk_only_recording_classifies_lying_and_nonwear():
     for code in (Activity.LIE_SUPINE, Activity.LIE_PRONE, Activity.LIE_SIDE, Activity.NONWEAR):
         assert np.mean(labels[truth.activity == code] == code) >= MIN_AGREEMENT
     assert "only lying" in result.series.meta.extra["classification"]["note"]
+
+
+def test_an_independently_simulated_day_file(tmp_path):
+    """The readers' .cwa simulator (its own physics and day script) as an outside check:
+    thigh and upper-back files of one day, read back and classified."""
+    import pandas as pd
+
+    from backcare.wearable.readers import open_recording
+    from backcare.wearable.simulator import simulate_cwa
+
+    paths = {}
+    for placement in ("thigh", "trunk_back"):
+        paths[placement] = tmp_path / f"{placement}.cwa"
+        simulate_cwa(paths[placement], days=1.0, rate_hz=25.0, placement=placement, seed=1)
+    truth = pd.read_parquet(tmp_path / "thigh.truth.parquet")
+    sensors = [SensorInput(p, open_recording(path)) for p, path in paths.items()]
+    result = analyze(sensors)
+    labels = result.series.activity
+    codes = truth["activity"].to_numpy()[: labels.size]
+    for code, minimum in (
+        (Activity.SIT, 0.95),
+        (Activity.STAND, 0.95),
+        (Activity.WALK, 0.9),
+        (Activity.NONWEAR, 0.95),
+    ):
+        m = codes == code
+        if m.sum() >= 60:
+            assert np.mean(labels[: codes.size][m] == code) >= minimum, Activity(code).label
+    lying = np.isin(codes, [a.value for a in (Activity.LIE_SUPINE, Activity.LIE_SIDE)])
+    if lying.sum() >= 60:
+        got = np.isin(labels[: codes.size][lying], [a.value for a in LYING_CODES])
+        assert got.mean() >= 0.9
+    # trunk inclination against the simulated trunk posture (upright, worn seconds)
+    upright = np.isin(codes, [Activity.STAND.value, Activity.WALK.value])
+    err = np.abs(result.series["trunk_inclination"][: codes.size] - truth["trunk_inclination_deg"])
+    assert np.nanmedian(err[upright]) < 5.0
+
+
+LYING_CODES = (Activity.LIE, Activity.LIE_SUPINE, Activity.LIE_PRONE, Activity.LIE_SIDE)

@@ -45,7 +45,7 @@ class ResamplingRules(Cited):
     angle_lowpass_hz: float = Field(gt=0, description="low-pass for orientation [Hz]")
     activity_lowpass_hz: float = Field(gt=0, description="low-pass for the activity SD [Hz]")
     filter_order: int = Field(ge=1, le=8, description="Butterworth order of both low-passes")
-    step_band_hz: tuple[float, float] = Field(description="band-pass for stride counting [Hz]")
+    step_band_hz: tuple[float, float] = Field(description="band-pass for step counting [Hz]")
     min_coverage: float = Field(
         gt=0, le=1, description="fraction of a second's nominal samples needed for it to count"
     )

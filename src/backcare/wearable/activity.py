@@ -5,8 +5,8 @@ Decision rules (numbers in ``knowledge/data/wearable/activity.yaml``)
 Per second, from the thigh after calibration and reference rotation: inclination ``Inc`` of the
 thigh from vertical, its forward angle ``FB`` (hip flexion positive, as in Acti4), the SD of the
 long axis ``SDx`` and the largest SD of the three axes ``SDmax`` over a 2 s window (activity
-low-pass), and the step frequency (twice the stride frequency counted from band-passed long-axis
-zero crossings over 4 s).
+low-pass), and the step frequency: half the zero crossings per second, over 4 s, of the long axis
+band-passed to Acti4's walking step band (1.5-2.5 Hz).
 
 ==========  ======================================================================  ========
 activity    rule (evaluated in this order, each mask median-filtered twice)         bout [s]
@@ -92,7 +92,8 @@ def thigh_signals(
     """
     long_axis = "xyz".index(axes.down[1])
     cross = features.crossings.astype(np.float64)
-    strides = uniform_filter1d(cross, _STEP_WINDOW_S, mode="nearest")  # crossings per second
+    # two zero crossings per step in the step band (Acti4's 1.5-2.5 Hz walking band)
+    steps = uniform_filter1d(cross, _STEP_WINDOW_S, mode="nearest") / 2.0
     _, a_fwd, a_left = components(rotated_gravity, axes)
     fwd_m = uniform_filter1d(np.nan_to_num(a_fwd), rotation_window_s, mode="nearest")
     left_m = uniform_filter1d(np.nan_to_num(a_left), rotation_window_s, mode="nearest")
@@ -103,7 +104,7 @@ def thigh_signals(
         fb=-angles.forward,
         sd_long=sd[:, long_axis],
         sd_max=np.nanmax(np.where(np.isnan(sd), -np.inf, sd), axis=1),
-        step_hz=strides,  # two zero crossings per stride, two steps per stride
+        step_hz=steps,
         rotation=np.nan_to_num(rotation),
         valid=features.valid & ~np.isnan(sd).any(axis=1) & ~np.isnan(angles.inclination),
     )

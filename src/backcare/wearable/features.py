@@ -21,7 +21,7 @@ What happens to a chunk
 3. **Filters at the common rate**, with their state carried from chunk to chunk
    (``scipy.signal.sosfilt`` with ``zi``), so chunk boundaries leave no trace: a Butterworth
    low-pass for orientation (2 Hz), one for the activity SD (5 Hz, as Acti4) and a band-pass whose
-   zero crossings count strides.
+   zero crossings count steps.
 4. **Per-second reduction**: the mean of the orientation signal, the mean and variance of the
    activity signal, the mean and variance of the unfiltered blocks (for calibration and non-wear),
    the number of band-pass zero crossings of the segment's long axis and the raw sample count.
@@ -83,7 +83,7 @@ class SecondFeatures:
     act_mean, act_var
         Mean and variance of the activity low-pass signal [g, g^2].
     crossings
-        Zero crossings of the stride band-pass signal of the long (step) axis.
+        Zero crossings of the step band-pass signal of the long (step) axis.
     """
 
     info: RecordingInfo
@@ -175,7 +175,7 @@ class FeatureExtractor:
     rules
         Resampling rules; default from the knowledge data.
     step_axis
-        Device axis (0, 1, 2 for x, y, z) along the segment, whose stride band-pass zero
+        Device axis (0, 1, 2 for x, y, z) along the segment, whose step band-pass zero
         crossings are counted.
     """
 
@@ -372,7 +372,7 @@ class FeatureExtractor:
         k = self._step_axis
         y_band, self._zi[2] = signal.sosfilt(self._sos[2], x[k], axis=-1, zi=self._zi[2])
         self._last_block = x[:, -1].copy()
-        # stride band (long axis): sign changes, continuing from the previous block
+        # step band (long axis): sign changes, continuing from the previous block
         sign = y_band > 0
         prev_sign = self._last_sign if self._last_sign is not None else bool(sign[0])
         buf[15, 0] = sign[0] != prev_sign
@@ -420,7 +420,7 @@ def extract_features(
     rules
         Resampling rules; default from the knowledge data.
     step_axis
-        Device axis along the segment (0, 1, 2), whose stride crossings are counted.
+        Device axis along the segment (0, 1, 2), whose step-band crossings are counted.
     on_chunk
         Called after each chunk (progress reporting).
     """

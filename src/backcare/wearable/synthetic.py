@@ -254,7 +254,9 @@ class SimulatedSource:
         acc[:, 1] = -np.sin(theta) * np.cos(alpha)
         acc[:, 2] = np.sin(theta) * np.sin(alpha)
         if placement == "thigh":
-            acc[:, 0] += p["amp"] * (np.sin(phase) + 0.3 * np.sin(2 * phase + 0.5))
+            # vertical bounce at the step frequency (twice the stride), as the thigh's long axis
+            # shows it most (Acti4), with a smaller stride component
+            acc[:, 0] += p["amp"] * (np.sin(2 * phase + 0.5) + 0.3 * np.sin(phase))
             jit = p["jitter"]
             if jit.any():
                 acc[:, 1] += jit * np.sin(2 * np.pi * 3.1 * t) * np.sin(2 * np.pi * 0.23 * t)
