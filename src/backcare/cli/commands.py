@@ -6,6 +6,7 @@ Add one line per command module (keep alphabetical).
 from __future__ import annotations
 
 from backcare.cli import assess as assess
+from backcare.cli import batch as batch
 from backcare.cli import camera as camera
 from backcare.cli import ergo as ergo
 from backcare.cli import ergo_load as ergo_load

@@ -1,0 +1,158 @@
+"""``backcare batch``: cohort analyses on Dask.
+
+``backcare batch wearable MANIFEST_OR_DIR --out DIR`` analyses every recording of a manifest
+(CSV/YAML) or of a folder named ``<subject>[_<day>]_<placement>.<ext>`` exactly as
+``backcare wearable analyze`` would, one Dask task per recording, and writes the cohort tables and
+report (see ``docs/batch.md``). The exit status is 0 when every recording was analysed, 1 when
+some failed (they are listed in ``failures.csv``), 2 for a bad manifest or option.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from backcare.cli.console import console, err_console
+from backcare.cli.main import app
+from backcare.errors import InputError
+
+__all__ = ["batch_app", "wearable_command"]
+
+batch_app = typer.Typer(
+    help="Cohort analyses: many recordings at once on a Dask cluster.", no_args_is_help=True
+)
+app.add_typer(batch_app, name="batch")
+
+
+@batch_app.command("wearable")
+def wearable_command(
+    source: Path = typer.Argument(
+        ..., help="Manifest (.csv/.tsv/.yaml) or folder of <subject>[_<day>]_<placement> files."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output folder (created)."),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Local worker processes (default: CPU count)."
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Address of a running Dask scheduler, e.g. tcp://host:8786."
+    ),
+    memory_limit: str | None = typer.Option(
+        None, "--memory-limit", help="Memory per local worker, e.g. 4GiB (default: 4 GiB or less)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Analyse every recording again, even when its outputs are current."
+    ),
+    min_wear_hours: float | None = typer.Option(
+        None,
+        "--min-wear-hours",
+        help="Wear time [h] a day needs to enter the summary (default: the cohort rules, 10 h).",
+    ),
+    recording_reports: bool = typer.Option(
+        False, "--recording-reports", help="Also write each recording's own HTML report."
+    ),
+    no_report: bool = typer.Option(False, "--no-report", help="Skip the cohort HTML report."),
+    no_calibrate: bool = typer.Option(
+        False, "--no-calibrate", help="Skip the auto-calibration to local gravity."
+    ),
+    chunk: int = typer.Option(1 << 20, "--chunk", min=10_000, help="Samples per read chunk."),
+    threads: bool = typer.Option(
+        False, "--threads", help="Run local workers as threads of this process (no processes)."
+    ),
+) -> None:
+    """Analyse a cohort of body-worn sensor recordings (one task per recording).
+
+    Recordings whose outputs already match their inputs are skipped (resume after an
+    interruption); a recording that cannot be analysed is listed in failures.csv and the others
+    go on.
+    """
+    from backcare.batch import AnalysisOptions, ClusterOptions, load_cohort, run_cohort
+
+    if scheduler and workers is not None:
+        raise InputError("give either --workers (local cluster) or --scheduler", where="--workers")
+    if scheduler and (memory_limit or threads):
+        raise InputError(
+            "--memory-limit and --threads apply to a local cluster only", where="--scheduler"
+        )
+    cohort = load_cohort(source)
+    groups = [g for g in cohort.groups if g]
+    console.print(
+        f"{len(cohort)} recording(s)"
+        + (f" in {len(groups)} group(s): {', '.join(groups)}" if groups else "")
+    )
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(),
+    )
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as bar:
+        task: dict[str, Any] = {}
+
+        def start(total: int, to_run: int) -> None:
+            task["id"] = bar.add_task("recordings", total=total, last="")
+            if to_run < total:
+                console.print(f"{total - to_run} recording(s) already analysed with these inputs")
+            if to_run:
+                where = scheduler or f"{workers or 'auto'} local worker(s)"
+                console.print(f"analysing {to_run} recording(s) on {where}")
+
+        def done(outcome: Any) -> None:
+            bar.update(task["id"], advance=1, last=f"{outcome.key}: {outcome.status}")
+            if outcome.status == "failed":
+                err_console.print(f"[red]failed:[/] {outcome.key}: {outcome.message}")
+
+        result = run_cohort(
+            cohort,
+            out,
+            cluster=ClusterOptions(
+                workers=workers,
+                scheduler=scheduler,
+                memory_limit=memory_limit,
+                processes=not threads,
+            ),
+            options=AnalysisOptions(
+                auto_calibrate=not no_calibrate, chunk_samples=chunk, html=recording_reports
+            ),
+            force=force,
+            min_wear_h=min_wear_hours,
+            report=not no_report,
+            on_start=start,
+            on_outcome=done,
+        )
+    _print_summary(result)
+    if not result.complete:
+        err_console.print(
+            f"[bold red]incomplete:[/] {result.count('failed')} of {len(cohort)} recording(s) "
+            "failed and are missing from the cohort tables (see failures.csv)"
+        )
+        raise typer.Exit(code=1)
+
+
+def _print_summary(result: Any) -> None:
+    table = Table(title="Cohort", show_edge=False)
+    table.add_column("recordings")
+    table.add_column("n", justify="right")
+    for status in ("done", "skipped", "failed"):
+        table.add_row(status, str(result.count(status)))
+    daily = result.daily
+    if len(daily) and "period" in daily.columns:
+        days = daily[daily["period"] == "day"]
+        table.add_row("days (valid / all)", f"{int(days['valid'].sum())} / {len(days)}")
+    console.print(table)
+    for name, path in result.paths.items():
+        console.print(f"{name}: {path}")
