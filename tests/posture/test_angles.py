@@ -248,3 +248,14 @@ def test_reference_offsets_and_apply():
         reference_offsets(s, 500, 600)
     with pytest.raises(InputError, match="only signed"):
         reference_offsets(s, 0, 10, ["trunk_inclination"])
+
+
+@pytest.mark.parametrize(("trunk", "neck"), [(0.0, 0.0), (0.0, 30.0), (20.0, 25.0), (40.0, -10.0)])
+def test_head_inclination_needs_no_hips(trunk, neck):
+    pts = pose(trunk_flexion=trunk, neck_flexion=neck)
+    full = joint_angles(pts)
+    assert one(full, "head_inclination") == pytest.approx(trunk + neck, abs=1e-6)
+    upper_body = {k: v for k, v in pts.items() if "hip" not in k and "knee" not in k}
+    partial = joint_angles(upper_body)
+    assert "neck_flexion" not in partial
+    assert one(partial, "head_inclination") == pytest.approx(trunk + neck, abs=1e-6)

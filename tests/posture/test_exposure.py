@@ -445,3 +445,18 @@ def test_iso_knowledge_is_what_the_rules_use():
     assert holding.duration_s == trunk_rule.max_holding_time_s
     assert not_rec.above_deg == trunk_rule.not_recommended_above_deg
     assert not_rec.duration_s == iso11226().not_recommended_sustained.min_s
+
+
+def test_head_inclination_channel_feeds_iso_head_verdict_without_hips():
+    """An upper-body view (desk webcam) has head inclination but no trunk or neck flexion."""
+    import numpy as np
+
+    from backcare.posture import PostureSeries, SeriesMeta
+    from backcare.posture.exposure import exposure
+
+    t = np.arange(0, 600, 1.0)
+    series = PostureSeries(
+        t, {"head_inclination": np.full(t.size, 40.0)}, meta=SeriesMeta(source="live", rate_hz=1)
+    )
+    report = exposure(series)
+    assert report.summary.iso["neck"].verdict == "not_recommended"  # 40 deg held 10 min

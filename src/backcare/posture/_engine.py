@@ -20,8 +20,10 @@ Rules this module fixes (documented once, used everywhere):
   ``trunk_flexion`` is forward (> 0), 0 where it is backward (<= 0), NaN where the flexion is
   missing; with only ``trunk_inclination`` the whole inclination counts (sign unknown); with only
   ``trunk_flexion`` (camera) its forward part ``max(flexion, 0)``. Lying and non-wear samples are
-  NaN (excluded). ``head_inclination``: ``trunk_flexion + neck_flexion`` (sagittal plane), lying
-  and non-wear excluded. ``upper_arm_elevation``: the larger of the two arms' elevations.
+  NaN (excluded). ``head_inclination``: the measured ``head_inclination`` channel where the
+  series has it (it needs no hips), else ``trunk_flexion + neck_flexion`` (sagittal plane); where
+  both exist the measured channel wins and the sum fills its gaps; lying and non-wear excluded.
+  ``upper_arm_elevation``: the larger of the two arms' elevations.
 """
 
 from __future__ import annotations
@@ -63,8 +65,8 @@ UPPER_ARM = "upper_arm_elevation"
 DERIVED_SIGNALS: dict[str, str] = {
     TRUNK_FORWARD: "forward trunk inclination from vertical [deg]; 0 when leaning back; "
     "lying and non-wear excluded",
-    HEAD_INCLINATION: "head inclination from vertical = trunk flexion + neck flexion [deg]; "
-    "lying and non-wear excluded",
+    HEAD_INCLINATION: "head inclination from vertical [deg]: the measured channel, else trunk "
+    "flexion + neck flexion; lying and non-wear excluded",
     UPPER_ARM: "elevation of the higher upper arm [deg]",
 }
 
@@ -84,7 +86,7 @@ def signal_available(name: str, channels: set[str] | frozenset[str] | tuple[str,
     if name == TRUNK_FORWARD:
         return bool(have & {"trunk_inclination", "trunk_flexion"})
     if name == HEAD_INCLINATION:
-        return {"trunk_flexion", "neck_flexion"} <= have
+        return HEAD_INCLINATION in have or {"trunk_flexion", "neck_flexion"} <= have
     if name == UPPER_ARM:
         return bool(have & {"upper_arm_elevation_left", "upper_arm_elevation_right"})
     return name in have
@@ -125,11 +127,18 @@ def derive_signal(
         out[_EXCLUDED[activity]] = np.nan
         return out
     if name == HEAD_INCLINATION:
+        measured = values.get(HEAD_INCLINATION)
         flex = values.get("trunk_flexion")
         neck = values.get("neck_flexion")
-        if flex is None or neck is None:
+        if measured is None and (flex is None or neck is None):
             return None
-        out = _f32(flex) + _f32(neck)
+        if measured is not None:
+            out = np.array(measured, dtype=np.float32)
+            if flex is not None and neck is not None:
+                gaps = np.isnan(out)
+                out[gaps] = (_f32(flex) + _f32(neck))[gaps]
+        else:
+            out = _f32(flex) + _f32(neck)
         out[_EXCLUDED[activity]] = np.nan
         return out
     if name == UPPER_ARM:

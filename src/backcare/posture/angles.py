@@ -10,6 +10,9 @@ body's own axes are derived from the landmarks:
   hip-mid to shoulder-mid vector's angle from vertical in the pelvis's sagittal and frontal planes.
 * **trunk frame** -- ``z`` = hip-mid to shoulder-mid; ``y`` = the shoulder line made
   perpendicular to it; ``x = y x z``. Neck and upper-arm angles are relative to the trunk.
+* **head inclination** -- the shoulder-mid to ear-mid line's sagittal angle from vertical, in the
+  plane normal to the horizontal shoulder line. It needs no hips, so it is available from an
+  upper-body view (a desk webcam) where trunk and neck flexion are not.
 
 Angles that need a missing landmark (a NaN row) are NaN: never guessed. The neutral posture of a
 particular person is not exactly zero for every angle (for example the ear sits slightly in front
@@ -89,6 +92,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "neck_lateral": _HEAD,
     "neck_twist": _HEAD,
     "shoulder_asymmetry": ("left_shoulder", "right_shoulder"),
+    "head_inclination": ("left_shoulder", "right_shoulder", "left_ear", "right_ear"),
 }
 for _side in ("left", "right"):
     _NEEDS[f"upper_arm_elevation_{_side}"] = _arm(_side)
@@ -107,6 +111,7 @@ SIGNED_CHANNELS: tuple[str, ...] = (
     "neck_flexion",
     "neck_lateral",
     "neck_twist",
+    "head_inclination",
     "upper_arm_flexion_left",
     "upper_arm_flexion_right",
     "upper_arm_abduction_left",
@@ -234,6 +239,17 @@ def joint_angles(points: Mapping[str, ArrayLike]) -> dict[str, F64]:
             out[f"upper_arm_abduction_{side}"] = _deg_atan2(
                 sign * _dot(arm, y_t), _dot(arm, down_t)
             )
+    if has("left_shoulder", "right_shoulder", "left_ear", "right_ear"):
+        # Head inclination needs no hips (a desk webcam often sees none): the sagittal angle of
+        # the shoulder-mid to ear-mid line from vertical, in the plane normal to the horizontal
+        # shoulder line.
+        sh_line = p["left_shoulder"] - p["right_shoulder"]
+        y_s = _unit(sh_line * np.array([1.0, 1.0, 0.0]))
+        x_s = np.cross(y_s, up)
+        head_line = 0.5 * (p["left_ear"] + p["right_ear"]) - 0.5 * (
+            p["left_shoulder"] + p["right_shoulder"]
+        )
+        out["head_inclination"] = _deg_atan2(_dot(head_line, x_s), _dot(head_line, up))
     if has("left_shoulder", "right_shoulder"):
         line = p["left_shoulder"] - p["right_shoulder"]
         # + when the right shoulder is higher: right minus left height over the line length

@@ -68,6 +68,10 @@ CHANNELS: dict[str, ChannelSpec] = {
         _angle("neck_flexion", "head/neck relative to trunk, sagittal; + forward"),
         _angle("neck_lateral", "head/neck side bend relative to trunk; + right"),
         _angle("neck_twist", "head rotation relative to the shoulder line; + to the left"),
+        _angle(
+            "head_inclination",
+            "shoulder-mid to ear-mid line from vertical, sagittal; + forward (needs no hips)",
+        ),
         _angle("upper_arm_elevation_left", "left upper arm from trunk axis", 0.0, 180.0),
         _angle("upper_arm_elevation_right", "right upper arm from trunk axis", 0.0, 180.0),
         _angle("upper_arm_flexion_left", "left upper arm, sagittal; + forward, - backward"),
