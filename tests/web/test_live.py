@@ -219,10 +219,22 @@ def test_calibration_zeroes_the_neutral_and_applies_from_then_on():
 
 def test_calibration_needs_a_person_in_the_last_seconds():
     session = LiveSession(break_after_s=600)
-    feed(session, landmarks(), 0.0, 0.3, rate_hz=10.0)
+    feed(session, landmarks(), 0.0, 0.2, rate_hz=10.0)  # two frames
     with pytest.raises(InputError) as info:
         session.calibrate()
     assert info.value.where == "calibrate"
+    # frames from long ago do not count
+    feed(session, None, 0.2, 30.0, rate_hz=10.0)
+    run(session, [frame(30_000.0, landmarks())])
+    with pytest.raises(InputError):
+        session.calibrate()
+
+
+def test_a_slow_device_calibrates_on_its_last_frames():
+    session = LiveSession(break_after_s=600)
+    feed(session, landmarks(neck=10.0, visibility=THIGHS_HIDDEN), 0.0, 6.0, rate_hz=0.8)
+    out = session.calibrate()
+    assert out["offsets"]["neck_flexion"] == pytest.approx(10.0, abs=0.5)
 
 
 # -- batching -------------------------------------------------------------------------------------

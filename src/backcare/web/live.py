@@ -116,6 +116,10 @@ F64 = NDArray[np.float64]
 MAX_RATE_HZ = 30.0
 #: Seconds of the most recent frames that a calibration uses.
 CALIBRATION_WINDOW_S = 3.0
+#: Fewest frames a calibration uses; a device slower than that per window uses its last frames
+#: within :data:`CALIBRATION_MAX_WINDOW_S`.
+CALIBRATION_MIN_FRAMES = 3
+CALIBRATION_MAX_WINDOW_S = 10.0
 #: Interval [s] of the samples fed to the alert rules and stored.
 GRID_S = 0.1
 #: How often [s] the REBA timing items are re-evaluated.
@@ -439,7 +443,9 @@ class LiveSession:
 
     # -- calibration -----------------------------------------------------------------------------
     def calibrate(self) -> dict[str, Any]:
-        """Level the camera and zero the neutral from the last :data:`CALIBRATION_WINDOW_S`.
+        """Level the camera and zero the neutral from the last :data:`CALIBRATION_WINDOW_S`
+        (at least :data:`CALIBRATION_MIN_FRAMES` frames, going back at most
+        :data:`CALIBRATION_MAX_WINDOW_S` on a slow device).
 
         The person's long axis in the window is taken as vertical
         (:func:`~backcare.camera.geometry.tilt_from_neutral`), then each signed angle's median
@@ -455,11 +461,14 @@ class LiveSession:
             raise InputError("no person seen yet: sit upright in view first", where="calibrate")
         last = self._recent[-1][0]
         window = [r for r in self._recent if r[0] >= last - CALIBRATION_WINDOW_S]
-        need = max(3, int(CALIBRATION_WINDOW_S * 2))
-        if len(window) < need:
+        if len(window) < CALIBRATION_MIN_FRAMES:  # a slow device: its last frames, if recent
+            recent = list(self._recent)[-CALIBRATION_MIN_FRAMES:]
+            window = [r for r in recent if r[0] >= last - CALIBRATION_MAX_WINDOW_S]
+        if len(window) < CALIBRATION_MIN_FRAMES:
             raise InputError(
                 f"only {len(window)} frames with a person in the last "
-                f"{CALIBRATION_WINDOW_S:g} s (needs {need}): hold still in view and try again",
+                f"{CALIBRATION_MAX_WINDOW_S:g} s (needs {CALIBRATION_MIN_FRAMES}): hold still in "
+                "view and try again",
                 where="calibrate",
             )
         times = np.array([r[0] for r in window])

@@ -53,8 +53,9 @@ POSE_VENDOR = "mediapipe/pose"
 MAX_MESSAGE_BYTES = 64 * 1024
 #: Bad messages tolerated on one socket before it is closed.
 MAX_BAD_MESSAGES = 50
-#: Model complexities the page offers (the package ships all three models).
-MODELS = (("lite", 0), ("full", 1), ("heavy", 2))
+#: Model complexities the page offers: the package ships lite, full and heavy; the build copies
+#: lite and full into static/vendor (heavy, 27 MB, is slower than a live coach can use).
+MODELS = (("lite", 0, "pose_landmark_lite.tflite"), ("full", 1, "pose_landmark_full.tflite"))
 
 
 def live_hub(app: Any) -> LiveHub:
@@ -76,7 +77,9 @@ def _break_after_s(db: Database, person_id: int, settings: WebSettings) -> float
 
 @router.get("/coach")
 def coach_page(request: Request, user: CurrentUser, db: DbDep, settings: SettingsDep) -> Response:
-    pose_ready = (VENDOR_DIR / POSE_VENDOR / "pose.js").is_file()
+    vendor = VENDOR_DIR / POSE_VENDOR
+    pose_ready = (vendor / "pose.js").is_file()
+    models = [(name, level) for name, level, model in MODELS if (vendor / model).is_file()]
     break_s = _break_after_s(db, user.person_id, settings)
     return render(
         request,
@@ -88,7 +91,7 @@ def coach_page(request: Request, user: CurrentUser, db: DbDep, settings: Setting
             "break_after_min": break_s / 60.0,
             "max_rate_hz": MAX_RATE_HZ,
             "calibration_s": CALIBRATION_WINDOW_S,
-            "models": MODELS,
+            "models": models,
         },
     )
 

@@ -194,6 +194,7 @@
           (msg.offsets.neck_flexion ?? 0) + "°; camera pitch " + msg.pitch_deg + "°."
       );
     } else if (msg.type === "saved") {
+      status(msg.session_id ? "Stopped; the session is saved." : "Stopped.");
       savedEl.hidden = false;
       if (msg.session_id) {
         savedEl.textContent = "Session saved (" + msg.duration_s + " s). ";
