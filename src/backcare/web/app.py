@@ -10,6 +10,7 @@ import importlib
 import pkgutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from types import ModuleType
 from typing import Any
 from urllib.parse import quote
@@ -21,10 +22,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backcare.errors import InputError
-from backcare.store.db import open_database
+from backcare.store import login_attempts
+from backcare.store import sessions as session_store
+from backcare.store.db import Database, open_database
 from backcare.web import routes as routes_pkg
 from backcare.web.deps import LoginRequiredError, guard
-from backcare.web.security import CsrfCookieMiddleware, SecurityHeadersMiddleware
+from backcare.web.security import CsrfCookieMiddleware, SecurityHeadersMiddleware, now_utc
 from backcare.web.settings import WebSettings
 from backcare.web.templating import STATIC_DIR, render
 
@@ -85,6 +88,13 @@ def _install_handlers(app: FastAPI) -> None:
         return _error_response(request, 422, f"Please check the form: {problems}")
 
 
+def _housekeeping(db: Database, settings: WebSettings) -> None:
+    """Drop expired sessions and failed logins older than the rate-limit window."""
+    now = now_utc()
+    session_store.purge_sessions(db, now=now)
+    login_attempts.prune_failures(db, before=now - timedelta(seconds=settings.login_window_s))
+
+
 def create_app(settings: WebSettings | None = None) -> FastAPI:
     """The backcare web app for ``settings`` (default: :meth:`WebSettings.from_env`)."""
     settings = settings or WebSettings.from_env()
@@ -95,6 +105,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = open_database(settings.database_url)
         app.state.db = db
+        _housekeeping(db, settings)
         try:
             async with AsyncExitStack() as stack:
                 for hook in hooks:
