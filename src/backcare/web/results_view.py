@@ -25,6 +25,7 @@ __all__ = [
     "Table",
     "resolve_output_file",
     "result_view",
+    "web_wording",
 ]
 
 #: Content types of the files an analysis writes, by suffix.
@@ -80,6 +81,25 @@ class ResultView:
     downloads: list[FileLink] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     duration_s: float | None = None
+
+
+#: The pipelines' notes name command-line options; the web page names its own fields.
+_WEB_WORDING = (
+    ("give --mass and --height or store them in your profile", "store them in your profile"),
+    ("no --camera-pitch or --neutral window", "no camera tilt given"),
+    ("give --sex female", "set your sex in your profile"),
+    ("--camera-pitch", "the camera tilt"),
+    ("--mass", "body mass"),
+    ("--height", "height"),
+    ("--load", "the load"),
+)
+
+
+def web_wording(note: str) -> str:
+    """A pipeline note with its command-line option names replaced by the page's words."""
+    for cli_words, page_words in _WEB_WORDING:
+        note = note.replace(cli_words, page_words)
+    return note
 
 
 def resolve_output_file(output_dir: str | Path | None, name: str) -> Path | None:
@@ -273,7 +293,7 @@ def result_view(output_dir: str | Path) -> ResultView | None:
     files = manifest.get("files") if isinstance(manifest.get("files"), Mapping) else {}
     assert isinstance(files, Mapping)
     view = ResultView(kind=str(manifest.get("kind", "")))
-    view.notes = [str(n) for n in manifest.get("notes", []) if n]
+    view.notes = [web_wording(str(n)) for n in manifest.get("notes", []) if n]
     duration = manifest.get("duration_s")
     view.duration_s = float(duration) if isinstance(duration, (int, float)) else None
     links: dict[str, FileLink] = {}
