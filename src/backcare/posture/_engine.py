@@ -132,13 +132,16 @@ def derive_signal(
         neck = values.get("neck_flexion")
         if measured is None and (flex is None or neck is None):
             return None
+        summed = _f32(flex) + _f32(neck) if flex is not None and neck is not None else None
         if measured is not None:
             out = np.array(measured, dtype=np.float32)
-            if flex is not None and neck is not None:
+            if summed is not None:
                 gaps = np.isnan(out)
-                out[gaps] = (_f32(flex) + _f32(neck))[gaps]
+                out[gaps] = summed[gaps]
+        elif summed is not None:
+            out = summed
         else:
-            out = _f32(flex) + _f32(neck)
+            return None
         out[_EXCLUDED[activity]] = np.nan
         return out
     if name == UPPER_ARM:
