@@ -243,6 +243,8 @@ def run_cohort(
     options = options or AnalysisOptions()
     if min_wear_h is not None and not 0 <= min_wear_h <= 24:
         raise InputError("must lie within 0..24 hours", where="--min-wear-hours")
+    if cluster.scheduler is None:
+        _memory_limit(cluster.memory_limit, cluster.workers or 1)  # a bad size stops the run now
     root = Path(out).resolve()
     rec_root = root / RECORDINGS_DIR
     rec_root.mkdir(parents=True, exist_ok=True)

@@ -170,7 +170,7 @@ def render_cohort_report(
         title=title,
         version=__version__,
         source=source,
-        min_wear_h=min_wear_h,
+        min_wear_h=float(min_wear_h),
         n_recordings=len(recordings),
         counts=counts,
         n_days_all=n_days_all,
