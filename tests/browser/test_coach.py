@@ -56,8 +56,11 @@ def test_live_coach_receives_landmarks_and_shows_angles(page, pose_files, fake_c
         trunk = int(page.inner_text("#angle-trunk_flexion").strip().rstrip("°"))
         assert abs(trunk) < 30
     else:
-        # without hips no trunk or neck angle: shown as missing, never guessed
+        # without hips no trunk or neck angle: shown as missing, never guessed; the head's
+        # forward tilt needs only shoulders and ears
         assert page.inner_text("#angle-trunk_flexion").strip() == "–"
+    head = page.inner_text("#angle-head_inclination").strip()
+    assert NUMBER_DEG.match(head), head
     # calibrate on the still picture, then the neck angle reads about zero
     page.wait_for_function(
         "() => parseInt(document.getElementById('coach-server-frames').textContent) >= 8",

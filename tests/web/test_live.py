@@ -230,6 +230,19 @@ def test_calibration_needs_a_person_in_the_last_seconds():
         session.calibrate()
 
 
+def test_calibration_without_hips_zeroes_the_head_only():
+    session = LiveSession(break_after_s=600)
+    no_hips = {**THIGHS_HIDDEN, "left_hip": 0.05, "right_hip": 0.05}
+    feed(session, landmarks(neck=15.0, visibility=no_hips), 0.0, 4.0, rate_hz=30.0)
+    out = session.calibrate()
+    assert out["levelled"] is False
+    assert set(out["offsets"]) == {"head_inclination"}
+    assert out["offsets"]["head_inclination"] == pytest.approx(15.0, abs=0.5)
+    later = run(session, [frame(5000.0, landmarks(neck=35.0, visibility=no_hips))])[0]
+    assert later.angles["head_inclination"] == pytest.approx(20.0, abs=0.5)
+    assert later.angles["trunk_flexion"] is None
+
+
 def test_a_slow_device_calibrates_on_its_last_frames():
     session = LiveSession(break_after_s=600)
     feed(session, landmarks(neck=10.0, visibility=THIGHS_HIDDEN), 0.0, 6.0, rate_hz=0.8)

@@ -76,7 +76,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backcare.camera.backend import BLAZEPOSE_LANDMARKS
-from backcare.camera.geometry import CameraTilt, angle_points, tilt_from_neutral, to_gravity
+from backcare.camera.geometry import (
+    CameraTilt,
+    angle_points,
+    pitch_rotation,
+    tilt_from_neutral,
+    to_gravity,
+)
 from backcare.camera.pipeline import _activity as thigh_activity
 from backcare.camera.pipeline import camera_rules
 from backcare.errors import InputError
@@ -120,6 +126,9 @@ CALIBRATION_WINDOW_S = 3.0
 #: within :data:`CALIBRATION_MAX_WINDOW_S`.
 CALIBRATION_MIN_FRAMES = 3
 CALIBRATION_MAX_WINDOW_S = 10.0
+#: Channels a calibration zeroes (each when seen in at least half of the window's frames).
+CALIBRATED = ("trunk_flexion", "trunk_lateral", "neck_flexion", "head_inclination")
+CALIBRATION_MIN_VALID = 0.5
 #: Interval [s] of the samples fed to the alert rules and stored.
 GRID_S = 0.1
 #: How often [s] the REBA timing items are re-evaluated.
@@ -129,7 +138,7 @@ MAX_SESSION_S = 12 * 3600.0
 #: Id of the coach's break-reminder rule.
 BREAK_RULE_ID = "live.break"
 #: Channels shown on the page.
-SHOWN = ("trunk_flexion", "trunk_lateral", "neck_flexion", "shoulder_asymmetry")
+SHOWN = ("trunk_flexion", "trunk_lateral", "neck_flexion", "head_inclination", "shoulder_asymmetry")
 
 _N_LM = len(BLAZEPOSE_LANDMARKS)
 _MIN_STEP_S = 0.75 / MAX_RATE_HZ  # 25 % tolerance on the client's clock
@@ -448,8 +457,10 @@ class LiveSession:
         :data:`CALIBRATION_MAX_WINDOW_S` on a slow device).
 
         The person's long axis in the window is taken as vertical
-        (:func:`~backcare.camera.geometry.tilt_from_neutral`), then each signed angle's median
-        over the window (:func:`~backcare.posture.angles.reference_offsets`) becomes its zero.
+        (:func:`~backcare.camera.geometry.tilt_from_neutral`; with the hips out of view the
+        camera is left as it was), then the median over the window of each of :data:`CALIBRATED`
+        seen in at least half of its frames (:func:`~backcare.posture.angles.reference_offsets`)
+        becomes its zero.
         Applies to every later frame; returns the offsets and the camera tilt.
 
         Raises
@@ -474,17 +485,39 @@ class LiveSession:
         times = np.array([r[0] for r in window])
         world = np.stack([r[1] for r in window])
         vis = np.stack([r[2] for r in window])
-        tilt = tilt_from_neutral(world, vis, min_visibility=self.min_visibility)
+        levelled = True
+        try:
+            tilt = tilt_from_neutral(world, vis, min_visibility=self.min_visibility)
+        except InputError:  # the hips are out of view (desk webcam): keep the camera as it is
+            tilt = self.tilt or pitch_rotation(0.0)
+            levelled = False
         pts, v = angle_points(to_gravity(world, tilt), vis)
         series = series_from_landmarks(times, pts, visibility=v, min_visibility=self.min_visibility)
-        channels = [c for c in ("trunk_flexion", "trunk_lateral", "neck_flexion") if c in series]
-        offsets = reference_offsets(series, float(times[0]), float(times[-1]) + 1e-6, channels)
+        channels = [
+            c
+            for c in CALIBRATED
+            if c in series and np.isfinite(series[c]).mean() >= CALIBRATION_MIN_VALID
+        ]
+        if not channels:
+            raise InputError(
+                "neither trunk nor head seen clearly in the last frames: sit upright in view "
+                "and try again",
+                where="calibrate",
+            )
+        offsets = reference_offsets(
+            series,
+            float(times[0]),
+            float(times[-1]) + 1e-6,
+            channels,
+            min_valid_fraction=CALIBRATION_MIN_VALID,
+        )
         self.tilt = tilt
         self.offsets = offsets
         self.calibrated_at_s = last
         return {
             "type": "calibrated",
             "offsets": {k: round(v, 1) for k, v in offsets.items()},
+            "levelled": levelled,
             "pitch_deg": round(tilt.pitch_deg, 1),
             "roll_deg": round(tilt.roll_deg, 1),
         }

@@ -33,7 +33,13 @@
   var sentEl = document.getElementById("coach-sent");
   var serverFramesEl = document.getElementById("coach-server-frames");
   var procEl = document.getElementById("coach-proc");
-  var ANGLES = ["trunk_flexion", "trunk_lateral", "neck_flexion", "shoulder_asymmetry"];
+  var ANGLES = [
+    "trunk_flexion",
+    "trunk_lateral",
+    "neck_flexion",
+    "head_inclination",
+    "shoulder_asymmetry",
+  ];
 
   var pose = null;
   var socket = null;
@@ -189,9 +195,12 @@
       activityEl.textContent = msg.pose ? msg.activity : "nobody in view";
       (msg.alerts || []).forEach(addAlert);
     } else if (msg.type === "calibrated") {
+      var parts = Object.keys(msg.offsets).map(function (name) {
+        return name.replace("_", " ") + " " + msg.offsets[name] + "°";
+      });
       status(
-        "Calibrated: neutral trunk " + (msg.offsets.trunk_flexion ?? 0) + "°, neck " +
-          (msg.offsets.neck_flexion ?? 0) + "°; camera pitch " + msg.pitch_deg + "°."
+        "Calibrated: your neutral " + parts.join(", ") + " is now zero" +
+          (msg.levelled ? "; camera pitch " + msg.pitch_deg + "°." : " (camera not levelled: hips out of view).")
       );
     } else if (msg.type === "saved") {
       status(msg.session_id ? "Stopped; the session is saved." : "Stopped.");
