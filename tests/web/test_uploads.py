@@ -406,3 +406,22 @@ def test_app_lifespan_starts_the_worker(web_settings, gnactv, make_user) -> None
         assert "See the results" in status
         assert app.state.worker._thread.is_alive()
     assert not app.state.worker._thread.is_alive()
+
+
+def test_demo_account_gets_an_analysis_the_worker_runs(app, app_db, web_settings) -> None:
+    from backcare.web.demo import DEMO_EMAIL, seed_demo
+
+    account = seed_demo(app_db, web_settings)
+    assert not any("demo_analysis" in n for n in account.notes), account.notes
+    from backcare.store.users import get_user_by_email
+
+    demo = get_user_by_email(app_db, DEMO_EMAIL)
+    assert demo is not None
+    (job,) = jobs.list_jobs(app_db, demo.person_id)
+    assert job.status == "queued"
+    assert _run_worker(app_db, web_settings) == job.id
+    done = jobs.get_job(app_db, job.id)
+    assert done is not None
+    assert done.status == "done", done.error
+    sessions = posture_sessions.list_posture_sessions(app_db, demo.person_id, source="wearable")
+    assert any(s.job_id == job.id for s in sessions)

@@ -27,6 +27,7 @@ def serve_command(
     from backcare.web.settings import WebSettings
 
     settings = WebSettings.from_env()
+    application = create_app(settings)  # imports the pages, which register their demo seeders
     if demo:
         from backcare.web.demo import seed_demo
 
@@ -48,4 +49,4 @@ def serve_command(
         )
     shown = f"[{host}]" if ":" in host else host
     console.print(f"backcare is at [bold]http://{shown}:{port}/[/]  (Ctrl+C stops it)")
-    uvicorn.run(create_app(settings), host=host, port=port, workers=1, log_level=log_level)
+    uvicorn.run(application, host=host, port=port, workers=1, log_level=log_level)

@@ -20,6 +20,7 @@ clinician the person shares with may read). The lifespan hook starts the backgro
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -34,6 +35,7 @@ from backcare.errors import InputError
 from backcare.store import jobs, uploads
 from backcare.store.files import person_dir
 from backcare.web.analysis import CameraJobOptions, SensorFile, WearableJobOptions
+from backcare.web.demo import DemoContext, seeder
 from backcare.web.deps import (
     CurrentUser,
     DbDep,
@@ -297,4 +299,41 @@ def result_file(job_id: int, name: str, user: CurrentUser, db: DbDep) -> Respons
         headers=headers,
         filename=f"backcare-job{job.id}-{name}",
         content_disposition_type=disposition,
+    )
+
+
+@seeder
+def _demo_analysis(ctx: DemoContext) -> None:
+    """A queued analysis of 30 simulated minutes of a thigh sensor on a working morning (an AX3
+    file written by the simulator); the server's worker runs it as soon as it starts."""
+    from datetime import datetime, time, timedelta
+
+    from backcare.wearable.simulator import simulate_cwa, truth_path
+
+    folder = person_dir(ctx.settings.data_dir, ctx.person_id, create=True)
+    path = folder / "uploads" / f"{secrets.token_hex(16)}.cwa"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    start = datetime.combine(ctx.now.date() - timedelta(days=1), time(9, 0))
+    simulate_cwa(path, days=1800 / 86400, rate_hz=25, placement="thigh", seed=11, start=start)
+    truth_path(path).unlink(missing_ok=True)  # the simulator's answer key is not an upload
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    uploads.add_upload(
+        ctx.db,
+        ctx.person_id,
+        kind="wearable",
+        original_name="demo-thigh.cwa",
+        stored_path=str(path),
+        size_bytes=path.stat().st_size,
+        content_type="application/octet-stream",
+        sha256=digest,
+    )
+    params = WearableJobOptions((SensorFile("thigh", path),)).to_json()
+    params["names"] = {str(path): "demo-thigh.cwa"}
+    jobs.create_job(
+        ctx.db,
+        ctx.person_id,
+        kind="wearable",
+        inputs=[str(path)],
+        params=params,
+        output_dir=str(folder / "jobs" / secrets.token_hex(8)),
     )
