@@ -3,11 +3,21 @@ markers, and posture exposure from the posture sessions; each with a table of th
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from backcare.report.progress import exposure_chart, mic_legend, pain_chart, scores_chart
+from backcare.report.progress import (
+    ExposureDay,
+    PainPoint,
+    ScoreSeries,
+    exposure_chart,
+    mic_legend,
+    pain_chart,
+    scores_chart,
+)
 from backcare.store.assessments import list_assessments
 from backcare.store.diary import list_entries
 from backcare.store.posture_sessions import list_posture_sessions
@@ -18,6 +28,25 @@ from backcare.web.templating import render
 __all__ = ["router"]
 
 router = APIRouter()
+
+#: Charts are pure functions of their (hashable) data: the same data is drawn once. Drawing the
+#: three charts costs about half a second, so repeated views of unchanged data come from here.
+_CACHE_SIZE = 256
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _pain_svg(points: tuple[PainPoint, ...]) -> str:
+    return pain_chart(points)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _scores_svg(series: tuple[ScoreSeries, ...]) -> str:
+    return scores_chart(series)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _exposure_svg(days: tuple[ExposureDay, ...]) -> str:
+    return exposure_chart(days)
 
 
 @router.get("/progress")
@@ -31,11 +60,11 @@ def progress(request: Request, db: DbDep, user: CurrentUser, person_id: ViewedPe
         "progress/progress.html",
         {
             "pain": pain,
-            "pain_svg": Markup(pain_chart(pain)) if pain else None,
+            "pain_svg": Markup(_pain_svg(tuple(pain))) if pain else None,
             "rows": rows,
-            "scores_svg": Markup(scores_chart(series)) if series else None,
+            "scores_svg": Markup(_scores_svg(tuple(series))) if series else None,
             "days": days,
-            "exposure_svg": Markup(exposure_chart(days)) if days else None,
+            "exposure_svg": Markup(_exposure_svg(tuple(days))) if days else None,
             "legend": mic_legend(),
             "own": person_id == user.person_id,
             "person_id": person_id,
