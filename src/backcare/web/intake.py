@@ -96,6 +96,9 @@ _HEAD_BYTES = 4096
 _MAX_FIELD_BYTES = 16 * 1024
 _MAX_FIELDS_TOTAL = 64 * 1024
 _MAX_FILES = len(FILE_FIELDS)
+#: Body bytes gathered before the parser and the disk write run (in a worker thread, so that the
+#: event loop stays free); bounds the memory an upload holds.
+_BATCH_BYTES = 1024 * 1024
 #: Room for the multipart framing and the text fields, on top of the files' limits.
 _FORM_OVERHEAD = 256 * 1024
 
@@ -492,6 +495,8 @@ async def receive_upload(
         sink.csrf_ok = True
     parser = MultipartParser(boundary, cast(Any, sink.callbacks()))
     received = 0
+    pending: list[bytes] = []
+    pending_bytes = 0
     try:
         async for chunk in request.stream():
             if not chunk:
@@ -503,7 +508,13 @@ async def receive_upload(
                     f"the upload is larger than the {_mib(ceiling)} a form may hold",
                     where="form",
                 )
-            await anyio.to_thread.run_sync(parser.write, chunk)
+            pending.append(chunk)
+            pending_bytes += len(chunk)
+            if pending_bytes >= _BATCH_BYTES:
+                await anyio.to_thread.run_sync(parser.write, b"".join(pending))
+                pending, pending_bytes = [], 0
+        if pending:
+            await anyio.to_thread.run_sync(parser.write, b"".join(pending))
         parser.finalize()
         if not sink.ended:
             raise UploadError(400, "the upload ended before the form was complete", where="form")
