@@ -21,8 +21,9 @@ Client to server:
 
 Server to client, one reply per frame (:meth:`LiveReply.as_json`): the frame's trunk and neck
 angles, its REBA score and action level, the activity label, the alert events that became
-certain, the number of frames the server received, and ``proc_ms``, the server's processing time
-of that frame from its arrival to its reply (queueing for the batch included).
+certain, the number of frames the server received, ``proc_ms``, the server's processing time of
+that frame from its arrival to its reply (waiting for a running batch included), and
+``compute_ms`` and ``batch``, the time and size of the batch that computed it.
 
 Processing
 ----------
@@ -83,8 +84,7 @@ from backcare.camera.geometry import (
     tilt_from_neutral,
     to_gravity,
 )
-from backcare.camera.pipeline import _activity as thigh_activity
-from backcare.camera.pipeline import camera_rules
+from backcare.camera.pipeline import activity_from_thighs, camera_rules
 from backcare.errors import InputError
 from backcare.knowledge.exposure import thresholds
 from backcare.posture.alerts import (
@@ -244,6 +244,8 @@ class LiveReply:
     alerts: list[dict[str, Any]] = field(default_factory=list)
     calibrated: bool = False
     proc_ms: float = 0.0
+    compute_ms: float = 0.0
+    batch: int = 1
 
     def as_json(self) -> dict[str, Any]:
         """The JSON message sent to the browser."""
@@ -265,6 +267,8 @@ class LiveReply:
             "alerts": self.alerts,
             "calibrated": self.calibrated,
             "proc_ms": round(self.proc_ms, 3),
+            "compute_ms": round(self.compute_ms, 3),
+            "batch": self.batch,
         }
 
 
@@ -627,7 +631,7 @@ def process_batch(items: Sequence[_Item]) -> list[LiveReply]:
         world_g = np.stack(worlds)
         vis = np.stack(vises)
         rules = camera_rules()
-        thighs = thigh_activity(world_g, vis, rules)
+        thighs = activity_from_thighs(world_g, vis, rules)
         labels = np.array(
             [
                 items[row].session.label(times[row] or 0.0, int(code))
@@ -637,22 +641,28 @@ def process_batch(items: Sequence[_Item]) -> list[LiveReply]:
         )
         pts, v = angle_points(world_g, vis)
         first = items[pose_rows[0]].session
-        raw = series_from_landmarks(
-            np.zeros(n), pts, visibility=v, min_visibility=first.min_visibility
-        )
-        values = {k: np.asarray(raw[k], dtype=np.float64).copy() for k in raw.channels}
-        conf = {k: np.asarray(c, dtype=np.float64) for k, c in raw.confidences.items()}
-        for j, row in enumerate(pose_rows):
-            for name, off in items[row].session.offsets.items():
-                if name in values:
-                    values[name][j] = _wrap(np.array([values[name][j] - off]))[0]
-        series = PostureSeries(
+        series = series_from_landmarks(
             np.zeros(n),
-            values,
-            confidence=conf,
+            pts,
+            visibility=v,
+            min_visibility=first.min_visibility,
             activity=labels,
             meta=SeriesMeta(source="live"),
         )
+        # each session's neutral offsets on its own rows (subtract and wrap, as apply_offsets)
+        shifted: dict[str, F64] = {}
+        for j, row in enumerate(pose_rows):
+            for name, off in items[row].session.offsets.items():
+                if name in series:
+                    col = shifted.setdefault(
+                        name, np.asarray(series[name], dtype=np.float64).copy()
+                    )
+                    col[j] = _wrap(np.array([col[j] - off]))[0]
+        if shifted:
+            conf_kept = {k: c for k in shifted if (c := series.confidence(k)) is not None}
+            series = series.replace(values=shifted, confidence=conf_kept)
+        values = {k: np.asarray(series[k], dtype=np.float64) for k in series.channels}
+        conf = {k: np.asarray(c, dtype=np.float64) for k, c in series.confidences.items()}
         flags = np.array([items[row].session.timing for row in pose_rows], dtype=bool)
         timing = TimingFlags(
             n,
@@ -730,6 +740,7 @@ class LiveHub:
     def _run(self, batch: list[_Item]) -> None:
         self.batches += 1
         self.batched_frames += len(batch)
+        start = time.perf_counter()
         try:
             replies = process_batch(batch)
         except Exception as exc:  # one bad batch must not leave connections waiting forever
@@ -740,6 +751,8 @@ class LiveHub:
         done = time.perf_counter()
         for item, reply in zip(batch, replies, strict=True):
             reply.proc_ms = (done - item.arrived) * 1000.0
+            reply.compute_ms = (done - start) * 1000.0
+            reply.batch = len(batch)
             if item.future is not None and not item.future.done():
                 item.future.set_result(reply)
 
