@@ -176,6 +176,7 @@ def _recordings_table(cohort: Cohort, outcomes: dict[str, RecordingOutcome], roo
                 "status": o.status,
                 "seconds": o.seconds,
                 "elapsed_s": round(o.elapsed_s, 3),
+                "cpu_s": round(o.cpu_s, 3),
                 "worker": o.worker,
                 "worker_peak_rss_mib": o.worker_peak_rss_mib,
                 "folder": str(root / rec.key),

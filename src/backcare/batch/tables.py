@@ -25,6 +25,7 @@ from backcare.posture.exposure import glossary
 __all__ = [
     "ALL_GROUPS",
     "ID_COLUMNS",
+    "NO_GROUP",
     "cohort_daily",
     "cohort_summary",
     "column_glossary",
@@ -44,6 +45,8 @@ ID_COLUMNS: dict[str, tuple[str, str]] = {
 }
 #: Group label of the whole cohort in the summary.
 ALL_GROUPS = "(all)"
+#: Group label, in the summary, of the recordings without a group when others have one.
+NO_GROUP = "(no group)"
 _NOT_VARIABLES = frozenset({"start_s", "end_s", "day", "hour"})
 
 
@@ -115,7 +118,8 @@ def _stats(values: pd.Series, percentiles: Sequence[int]) -> dict[str, float]:
 
 
 def cohort_summary(daily: pd.DataFrame) -> pd.DataFrame:
-    """Per group (and for the whole cohort, ``(all)``) and period kind: ``n_subjects``,
+    """Per group (recordings without one form ``(no group)`` when others have one; the whole
+    cohort is ``(all)``) and period kind: ``n_subjects``,
     ``n_days`` and, per variable, ``n`` (rows with a value), ``mean``, ``median`` and the
     percentiles of the cohort rules, over the valid rows.
 
@@ -145,6 +149,8 @@ def cohort_summary(daily: pd.DataFrame) -> pd.DataFrame:
     for period in sorted(rows["period"].unique()):
         in_period = rows[rows["period"] == period]
         selections = [(g, in_period[in_period["group"] == g]) for g in groups]
+        if groups:  # recordings without a group beside grouped ones are a group of their own
+            selections.append((NO_GROUP, in_period[in_period["group"] == ""]))
         selections.append((ALL_GROUPS, in_period))
         for group, sel in selections:
             if sel.empty:

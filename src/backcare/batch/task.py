@@ -65,8 +65,10 @@ class RecordingOutcome:
     """What became of one recording.
 
     ``periods`` holds the exposure summary's day rows and work-window rows (``None`` when it
-    failed); ``worker`` and ``worker_peak_rss_mib`` say where it ran and the peak resident memory
-    of that worker process so far.
+    failed); ``elapsed_s`` is the task's wall time and ``cpu_s`` the CPU time its worker process
+    used meanwhile (all its threads: exact when the process runs one task at a time);
+    ``worker`` and ``worker_peak_rss_mib`` say where it ran and the peak resident memory of that
+    worker process so far.
     """
 
     key: str
@@ -76,6 +78,7 @@ class RecordingOutcome:
     message: str = ""
     detail: str = ""
     elapsed_s: float = 0.0
+    cpu_s: float = 0.0
     seconds: int = 0
     notes: tuple[str, ...] = field(default=())
     worker: str = ""
@@ -214,6 +217,7 @@ def analyze_recording(
         The input fingerprint (:func:`fingerprint`), stored in ``batch.json``.
     """
     t0 = time.perf_counter()
+    c0 = time.process_time()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     root = Path(out_dir)
     final = root / rec.key
@@ -251,6 +255,7 @@ def analyze_recording(
             message=message,
             detail="" if known else traceback.format_exc(limit=8),
             elapsed_s=time.perf_counter() - t0,
+            cpu_s=time.process_time() - c0,
             worker=worker,
             worker_peak_rss_mib=_peak_rss_mib(),
         )
@@ -259,6 +264,7 @@ def analyze_recording(
         status="done",
         periods=periods,
         elapsed_s=time.perf_counter() - t0,
+        cpu_s=time.process_time() - c0,
         seconds=seconds,
         worker=worker,
         worker_peak_rss_mib=_peak_rss_mib(),
