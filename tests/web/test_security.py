@@ -76,8 +76,9 @@ def test_every_unsafe_route_refuses_a_bad_csrf_token(app, person, other_person, 
     other_token = other_person.csrf()
     from fastapi.testclient import TestClient
 
-    with TestClient(app) as stranger:
-        anonymous = csrf_from(stranger.get("/login").text)
+    stranger = TestClient(app)  # another visitor of the running app (no second lifespan)
+    anonymous = csrf_from(stranger.get("/login").text)
+    stranger.close()
     checked = 0
     for endpoint in http_endpoints(app):
         if endpoint.method not in UNSAFE_METHODS:
@@ -164,11 +165,12 @@ def test_static_files_are_cacheable_but_still_protected(client):
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
-def test_a_forged_host_does_not_widen_the_csp(app):
+def test_a_forged_host_does_not_widen_the_csp(app, client):
     from fastapi.testclient import TestClient
 
-    with TestClient(app, base_url="http://evil.example; script-src *") as forged:
-        csp = forged.get("/healthz").headers["content-security-policy"]
+    forged = TestClient(app, base_url="http://evil.example; script-src *")
+    csp = forged.get("/healthz").headers["content-security-policy"]
+    forged.close()
     assert "script-src *" not in csp
 
 
