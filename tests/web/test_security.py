@@ -238,3 +238,40 @@ def test_every_websocket_route_refuses_cross_origin(app, person):
             ) as ws,
         ):
             ws.receive_text()
+
+
+def test_require_role_lets_only_that_role_through(app, person, clinician):
+    from fastapi import Depends
+
+    from backcare.web.deps import AuthUser, require_role
+
+    def clinicians_only(user: AuthUser = Depends(require_role("clinician"))) -> dict[str, str]:
+        return {"role": user.role}
+
+    app.add_api_route("/test-clinicians-only", clinicians_only)
+    assert clinician.client.get("/test-clinicians-only").json() == {"role": "clinician"}
+    refused = person.client.get("/test-clinicians-only", headers={"accept": "application/json"})
+    assert refused.status_code == 403
+    assert "clinician accounts" in refused.json()["detail"]
+
+
+def test_writable_person_is_read_only_for_shared_people(person, clinician):
+    from fastapi import HTTPException
+
+    from backcare.web.deps import AuthUser, viewable_person, writable_person
+
+    viewer = AuthUser(
+        clinician.user_id,
+        clinician.email,
+        "clinician",
+        clinician.person_id,
+        frozenset({person.person_id}),
+    )
+    assert viewable_person(viewer, person.person_id) == person.person_id
+    assert writable_person(viewer, clinician.person_id) == clinician.person_id
+    with pytest.raises(HTTPException) as read_only:
+        writable_person(viewer, person.person_id)
+    assert read_only.value.status_code == 403
+    with pytest.raises(HTTPException) as hidden:
+        writable_person(viewer, person.person_id + 1000)
+    assert hidden.value.status_code == 404
