@@ -16,7 +16,7 @@ query parameter, default: the user's own person) or check an object's owner with
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
@@ -49,6 +49,7 @@ __all__ = [
     "SettingsDep",
     "ViewedPersonId",
     "csrf_token",
+    "db_of",
     "get_db",
     "get_settings",
     "guard",
@@ -56,6 +57,7 @@ __all__ = [
     "public",
     "require_role",
     "resolve_auth",
+    "settings_of",
     "streamed_upload",
     "viewable_person",
     "writable_person",
@@ -123,14 +125,25 @@ class LoginRequiredError(Exception):
     """Raised for anonymous visitors on a non-public route (handled in the app)."""
 
 
-def get_settings(conn: HTTPConnection) -> WebSettings:
+def settings_of(conn: HTTPConnection) -> WebSettings:
+    """The app's settings (plain function, for code that is not a dependency)."""
     settings: WebSettings = conn.app.state.settings
     return settings
 
 
-def get_db(conn: HTTPConnection) -> Database:
+def db_of(conn: HTTPConnection) -> Database:
+    """The app's database (plain function, for code that is not a dependency)."""
     db: Database = conn.app.state.db
     return db
+
+
+# Trivial dependencies are ``async`` so that FastAPI does not send them through its thread pool.
+async def get_settings(conn: HTTPConnection) -> WebSettings:
+    return settings_of(conn)
+
+
+async def get_db(conn: HTTPConnection) -> Database:
+    return db_of(conn)
 
 
 DbDep = Annotated[Database, Depends(get_db)]
@@ -148,16 +161,16 @@ def resolve_auth(conn: HTTPConnection) -> Auth:
     cached = getattr(conn.state, "auth", None)
     if isinstance(cached, Auth):
         return cached
-    settings = get_settings(conn)
+    settings = settings_of(conn)
     auth = Auth(user=None, csrf_token=anonymous_csrf(conn, settings))
     token = conn.cookies.get(settings.cookie_name)
     if token:
         digest = token_digest(settings.secret_key, token)
-        found = session_store.find_session(get_db(conn), digest, now=now_utc())
+        found = session_store.find_session(db_of(conn), digest, now=now_utc())
         if found is not None:
             record, user = found
             shared = (
-                share_store.shared_person_ids(get_db(conn), user.id)
+                share_store.shared_person_ids(db_of(conn), user.id)
                 if user.role == "clinician"
                 else frozenset()
             )
@@ -223,13 +236,13 @@ async def guard(conn: HTTPConnection, auth: AuthDep) -> AsyncIterator[None]:
             await form.close()
 
 
-def _current_user(auth: AuthDep) -> AuthUser:
+async def _current_user(auth: AuthDep) -> AuthUser:
     if auth.user is None:
         raise LoginRequiredError
     return auth.user
 
 
-def _maybe_user(auth: AuthDep) -> AuthUser | None:
+async def _maybe_user(auth: AuthDep) -> AuthUser | None:
     return auth.user
 
 
@@ -237,7 +250,7 @@ CurrentUser = Annotated[AuthUser, Depends(_current_user)]
 MaybeUser = Annotated[AuthUser | None, Depends(_maybe_user)]
 
 
-def csrf_token(auth: AuthDep) -> str:
+async def csrf_token(auth: AuthDep) -> str:
     """The token forms put in their hidden ``csrf_token`` field (templates get it already)."""
     return auth.csrf_token
 
@@ -245,13 +258,13 @@ def csrf_token(auth: AuthDep) -> str:
 CsrfToken = Annotated[str, Depends(csrf_token)]
 
 
-def require_role(role: str) -> Callable[..., AuthUser]:
+def require_role(role: str) -> Callable[..., Awaitable[AuthUser]]:
     """A dependency that lets only ``role`` through (403 otherwise)::
 
     @router.get("/people", dependencies=[Depends(require_role("clinician"))])
     """
 
-    def dependency(user: CurrentUser) -> AuthUser:
+    async def dependency(user: CurrentUser) -> AuthUser:
         if user.role != role:
             raise HTTPException(403, f"This page is for {role} accounts.")
         return user
@@ -277,7 +290,7 @@ def writable_person(user: AuthUser, person_id: int) -> int:
     raise HTTPException(403, "Shared data is read-only.")
 
 
-def _viewed_person(
+async def _viewed_person(
     user: CurrentUser,
     person: Annotated[
         int | None, Query(description="whose data (default: your own; shared people by id)")
@@ -286,7 +299,7 @@ def _viewed_person(
     return user.person_id if person is None else viewable_person(user, person)
 
 
-def _own_person(user: CurrentUser) -> int:
+async def _own_person(user: CurrentUser) -> int:
     return user.person_id
 
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from backcare import __version__
-from backcare.web.deps import Auth, anonymous_csrf, get_settings
+from backcare.web.deps import Auth, anonymous_csrf, settings_of
 from backcare.web.routes import NAV
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "VENDOR_DIR", "frontend_built", "render", "templates"]
@@ -34,7 +34,7 @@ def page_auth(request: Request) -> Auth:
     auth = getattr(request.state, "auth", None)
     if isinstance(auth, Auth):
         return auth
-    return Auth(user=None, csrf_token=anonymous_csrf(request, get_settings(request)))
+    return Auth(user=None, csrf_token=anonymous_csrf(request, settings_of(request)))
 
 
 def render(
