@@ -87,3 +87,8 @@ def test_live_coach_receives_landmarks_and_shows_angles(page, pose_files, fake_c
     saved = page.inner_text("#coach-saved")
     shot(page, "coach-saved")
     assert "Session saved" in saved, saved
+    page.click("#coach-saved a[href='/progress']")
+    page.wait_for_url("**/progress")
+    assert page.locator("#exposure-h").count() == 1
+    assert "No measured posture sessions yet" not in page.inner_text("main")
+    shot(page, "coach-progress")

@@ -108,6 +108,10 @@ def test_frames_get_angles_and_stop_stores_the_session(person, app_db, web_setti
     # the series lives in the person's own folder of the data directory
     assert str(web_settings.data_dir / "people" / str(person.person_id)) in row.series_path
     assert series.meta.calibration["neck_flexion"] == pytest.approx(15.0, abs=0.5)
+    # the session counts in the progress page's exposure
+    # sitting all along; the 1 s pause before the last frame is a gap, not credited
+    assert row.summary["sit_time_s"] == pytest.approx(4.1, abs=0.05)
+    assert "No measured posture sessions yet" not in person.client.get("/progress").text
 
 
 def test_closing_the_socket_also_stores_and_only_for_its_owner(person, other_person, app_db):

@@ -4,6 +4,7 @@ calibration, batching and the stored series (synthetic skeletons with known angl
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import time
 
@@ -305,8 +306,10 @@ def test_finish_gives_the_grid_series_and_its_summary():
     summary = exposure_summary(series, session.events)
     assert summary["source"] == "live"
     assert summary["duration_s"] == pytest.approx(90.0, abs=0.2)
-    assert summary["summary"]["sit_time_s"] == pytest.approx(90.0, abs=0.5)
-    assert summary["summary"]["trunk_fwd_pct"]["20.0"] == pytest.approx(100.0)
+    assert summary["sit_time_s"] == pytest.approx(90.0, abs=0.5)
+    assert summary["trunk_fwd_pct"]["20"] == pytest.approx(100.0)
+    assert summary["iso"]["trunk"]["verdict"] != "acceptable"
+    json.dumps(summary, allow_nan=False)  # stored as JSON: no NaN
     assert summary["alerts"].get("iso.trunk_inclination.holding", 0) >= 1
     assert session.closed
     assert session.finish() == (None, [])

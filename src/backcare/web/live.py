@@ -101,6 +101,7 @@ from backcare.posture.ergo_timing import TimingFlags, timing_flags
 from backcare.posture.exposure import analyze_exposure
 from backcare.posture.reba import reba_series
 from backcare.posture.series import PostureSeries, SeriesMeta
+from backcare.web.analysis import session_summary
 from backcare.web.settings import default_break_after_s
 
 __all__ = [
@@ -760,40 +761,27 @@ class LiveHub:
 # -- summary of a stored session ------------------------------------------------------------------
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, float | np.floating):
-        v = float(value)
-        return round(v, 3) if math.isfinite(v) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
 def exposure_summary(series: PostureSeries, events: Iterable[AlertEvent] = ()) -> dict[str, Any]:
     """The JSON summary stored with a live session (``posture_sessions.summary``).
 
-    Keys: ``summary`` (the exposure totals of
-    :func:`~backcare.posture.exposure.analyze_exposure`, REBA included), ``iso11226``,
-    ``holds``, ``alerts`` (count per rule), ``breaks_due`` (break reminders fired),
-    ``duration_s``, ``samples`` and ``notes``.
+    The same flat shape as the uploads' analyses
+    (:func:`backcare.web.analysis.session_summary`: the exposure totals of
+    :func:`~backcare.posture.exposure.analyze_exposure`, REBA included, which the progress page
+    reads), plus ``duration_s``, ``samples``, ``alerts`` (events per rule), ``breaks_due``
+    (break reminders fired) and ``notes``.
     """
     report = analyze_exposure(series, task=_DESK_TASK, disc=True)
-    summary = _plain(asdict(report.summary))
+    out = session_summary("live", asdict(report.summary))
     counts: dict[str, int] = {}
     for e in events:
         counts[e.rule_id] = counts.get(e.rule_id, 0) + 1
-    return {
-        "source": "live",
-        "duration_s": round(series.duration_s, 1),
-        "samples": len(series),
-        "iso11226": summary.pop("iso"),
-        "holds": summary.pop("holds"),
-        "summary": summary,
-        "alerts": counts,
-        "breaks_due": counts.get(BREAK_RULE_ID, 0),
-        "notes": [*series.meta.notes, *report.notes],
-    }
+    out.update(
+        {
+            "duration_s": round(series.duration_s, 1),
+            "samples": len(series),
+            "alerts": counts,
+            "breaks_due": counts.get(BREAK_RULE_ID, 0),
+            "notes": [*series.meta.notes, *report.notes],
+        }
+    )
+    return out
