@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Engine, create_engine
 
 from backcare.config import database_url
+from backcare.store import drafts as _drafts  # noqa: F401  (registers its table on Base)
 from backcare.store.models import Base
 
 config = context.config
