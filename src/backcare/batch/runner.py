@@ -145,7 +145,9 @@ def open_client(cluster: ClusterOptions, n_tasks: int) -> Iterator[Any]:
             threads_per_worker=1,
             processes=cluster.processes,
             memory_limit=memory,
-            dashboard_address=None,
+            # a free loopback port: never the fixed 8787 (two runs would race for it), never
+            # on a public interface (the dashboard shows file names of health data)
+            dashboard_address="127.0.0.1:0",
         ) as local,
         dd.Client(local) as client,
     ):
