@@ -53,6 +53,7 @@ __all__ = [
     "TaskInputs",
     "WristTwist",
     "decode_missing",
+    "override",
     "reba_tables",
     "rula_tables",
     "series_rules",
@@ -283,6 +284,13 @@ class ChannelReader:
         values, miss = self.read(name)
         self.mark(name, miss)
         return values
+
+
+def override(value: bool | None, derived: BoolArray) -> BoolArray:
+    """A task input's explicit timing flag for every frame, or the flag derived from the series."""
+    if value is None:
+        return derived
+    return np.full(derived.shape, value, dtype=bool)
 
 
 def status_of(missing: NDArray[np.uint32], failed: BoolArray) -> IntArray:

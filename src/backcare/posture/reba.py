@@ -48,6 +48,7 @@ from backcare.posture.ergo_common import (
     TaskInputs,
     beyond,
     load_array,
+    override,
     reba_tables,
     series_rules,
     status_of,
@@ -316,12 +317,6 @@ class RebaFrames(FramesMixin):
     rapid: BoolArray
 
 
-def _override(value: bool | None, derived: BoolArray) -> BoolArray:
-    if value is None:
-        return derived
-    return np.full(derived.shape, value, dtype=bool)
-
-
 def reba_series(
     series: PostureSeries, task: TaskInputs, *, timing: TimingFlags | None = None
 ) -> RebaFrames:
@@ -412,9 +407,9 @@ def reba_series(
     )
 
     flags = timing if timing is not None else timing_flags(series, rules)
-    static = _override(task.static, flags.any_static())
-    repeated = _override(task.repeated, flags.any_repeated())
-    rapid = _override(task.rapid, flags.any_rapid()) | task.unstable_base
+    static = override(task.static, flags.any_static())
+    repeated = override(task.repeated, flags.any_repeated())
+    rapid = override(task.rapid, flags.any_rapid()) | task.unstable_base
     act = t.activity.points
     activity = (
         act["static"] * static + act["repeated"] * repeated + act["rapid_or_unstable"] * rapid

@@ -46,6 +46,7 @@ from backcare.posture.ergo_common import (
     WristTwist,
     beyond,
     load_array,
+    override,
     rula_tables,
     series_rules,
     status_of,
@@ -326,12 +327,6 @@ class RulaFrames(FramesMixin):
     score_d: IntArray
 
 
-def _override(value: bool | None, derived: BoolArray) -> BoolArray:
-    if value is None:
-        return derived
-    return np.full(derived.shape, value, dtype=bool)
-
-
 def rula_series(
     series: PostureSeries, task: TaskInputs, *, timing: TimingFlags | None = None
 ) -> RulaFrames:
@@ -370,10 +365,10 @@ def rula_series(
 
     flags = timing if timing is not None else timing_flags(series, rules)
     point = t.muscle_use.points["static_or_repeated"]
-    arm_use = _override(task.static, flags.any_static(ARM_CHANNELS)) | _override(
+    arm_use = override(task.static, flags.any_static(ARM_CHANNELS)) | override(
         task.repeated, flags.any_repeated(ARM_CHANNELS)
     )
-    body_use = _override(task.static, flags.any_static(BODY_CHANNELS)) | _override(
+    body_use = override(task.static, flags.any_static(BODY_CHANNELS)) | override(
         task.repeated, flags.any_repeated(BODY_CHANNELS)
     )
     muscle_a = (point * arm_use).astype(np.int8)
