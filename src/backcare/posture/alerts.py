@@ -37,6 +37,7 @@ from backcare.posture._engine import (
     DERIVED_SIGNALS,
     NS_PER_S,
     Block,
+    Fired,
     RunDetector,
     Stream,
     Trigger,
@@ -54,6 +55,7 @@ __all__ = [
     "SittingBoutRule",
     "default_rules",
     "evaluate_batch",
+    "fired_events",
     "iso_rules",
 ]
 
@@ -383,27 +385,37 @@ class AlertEvaluator:
             fired = det.process(block, m)
             if fired is None:
                 continue
-            for i in range(fired.index.shape[0]):
-                idx = int(fired.index[i])
-                found.append(
-                    (
-                        idx,
-                        order,
-                        AlertEvent(
-                            rule_id=rule.id,
-                            kind=rule.kind,
-                            time_s=float(fired.time_s[i]),
-                            started_s=float(fired.started_s[i]),
-                            held_s=int(fired.held_ns[i]) / NS_PER_S,
-                            sample_index=idx,
-                            repeat=int(fired.level[i]),
-                            signal=signal,
-                            message=rule.message,
-                        ),
-                    )
-                )
+            found.extend(fired_events(fired, rule, order, signal))
         found.sort(key=lambda x: (x[0], x[1]))
         return [e for _, _, e in found]
+
+
+def fired_events(
+    fired: Fired, rule: AlertRule, order: int, signal: str | None
+) -> list[tuple[int, int, AlertEvent]]:
+    """The events a detector fired in one block, keyed ``(sample index, rule order)`` so events of
+    several rules can be sorted into one deterministic sequence."""
+    out: list[tuple[int, int, AlertEvent]] = []
+    for i in range(fired.index.shape[0]):
+        idx = int(fired.index[i])
+        out.append(
+            (
+                idx,
+                order,
+                AlertEvent(
+                    rule_id=rule.id,
+                    kind=rule.kind,
+                    time_s=float(fired.time_s[i]),
+                    started_s=float(fired.started_s[i]),
+                    held_s=int(fired.held_ns[i]) / NS_PER_S,
+                    sample_index=idx,
+                    repeat=int(fired.level[i]),
+                    signal=signal,
+                    message=rule.message,
+                ),
+            )
+        )
+    return out
 
 
 def _chunks(n: int, size: int) -> Iterable[slice]:

@@ -45,7 +45,7 @@ from backcare.posture._engine import (
     signal_available,
     vote,
 )
-from backcare.posture.alerts import AlertEvent, AngleRule, iso_rules
+from backcare.posture.alerts import AlertEvent, AngleRule, fired_events, iso_rules
 from backcare.posture.conventions import LYING, SITTING, UPRIGHT, Activity
 from backcare.posture.exposure.glossary import (
     band_name,
@@ -513,25 +513,7 @@ def exposure(
             fired = det.process(block, m)
             if fired is None:
                 continue
-            for i in range(fired.index.shape[0]):
-                idx = int(fired.index[i])
-                events.append(
-                    (
-                        idx,
-                        order,
-                        AlertEvent(
-                            rule_id=rule.id,
-                            kind=rule.kind,
-                            time_s=float(fired.time_s[i]),
-                            started_s=float(fired.started_s[i]),
-                            held_s=int(fired.held_ns[i]) / NS_PER_S,
-                            sample_index=idx,
-                            repeat=int(fired.level[i]),
-                            signal=rule.signal,
-                            message=rule.message,
-                        ),
-                    )
-                )
+            events.extend(fired_events(fired, rule, order, rule.signal))
         sed.process(block, np.isin(block.activity, sed_codes))
         for part, ep in epochs.items():
             sig = _PART_SIGNAL[part]
