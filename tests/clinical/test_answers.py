@@ -57,7 +57,7 @@ def test_ask_if_filters_by_answers():
     no_chest = {q.id for q in triage_questions({"triage.chest_pain": False})}
     assert "triage.chest_breathless" not in no_chest
     assert "triage.chest_breathless" in {q.id for q in triage_questions({})}
-    late_onset = {q.id for q in triage_questions({"pain.onset_age": 60})}
+    late_onset = {q.id for q in triage_questions({"pain.onset_age": 60, "profile.age": 62})}
     assert "triage.axspa_night_waking" not in late_onset
 
 
@@ -66,7 +66,7 @@ def test_json_schema_fragment():
     props = schema["properties"]
     assert set(props) == {a.id for a in triage_knowledge().answers}
     assert props["triage.saddle_numbness"]["type"] == ["boolean", "null"]
-    assert props["pain.region"]["enum"] == ["low_back", "neck", "both", None]
+    assert props["pain.region"]["enum"] == ["low_back", "upper_back", "neck", "both", None]
     assert props["profile.age"]["type"] == ["integer", "null"]
     assert props["profile.age"]["minimum"] == 16
     assert props["pain.duration_weeks"]["type"] == ["number", "null"]

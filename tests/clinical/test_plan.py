@@ -61,7 +61,10 @@ def check_invariants(plan: Plan, region: str) -> None:
     if plan.urgency in ("same_day", "within_week"):
         assert plan.status == "see_clinician_first"
         assert plan.first_step
-        assert plan.first_step.startswith("See a clinician first")
+        assert plan.until_visit
+        assert plan.watch_for
+        assert not plan.recommended
+        assert not plan.prevention
         assert not shown & UNSAFE_BEFORE_ASSESSMENT
     else:
         assert plan.status == "self_management"
@@ -133,7 +136,9 @@ def test_chronic_plan_uses_chronic_lines():
 
 def test_acupuncture_disagreement_is_stated():
     plan = plan_for(weeks=20)
-    acu = next(ln for ln in plan.recommended if ln.topic == "acupuncture")
+    assert "acupuncture" not in {ln.topic for ln in plan.recommended}
+    acu = next(ln for ln in plan.disputed if ln.topic == "acupuncture")
+    assert acu.verdict_label == "Guidelines disagree"
     assert acu.disagreement
     assert "NICE" in acu.disagreement
     assert "American College of Physicians" in acu.disagreement
@@ -160,13 +165,19 @@ def test_urgent_flags_put_clinician_first_and_hold_back_active_treatment(overrid
         "lbp.massage",
         "lbp.exercise.chronic",
         "lbp.nsaids",
-        "lbp.acupuncture",
         "lbp.water_exercise",
         "prev.exercise",
+        "lbp.stay_active",
     ):
         assert line in held
-    assert "lbp.education" in ids(plan.recommended)
-    assert "lbp.bed_rest" in ids(plan.not_recommended)
+    # Only what is safe until the visit: no self-management advice, no "don't" list.
+    assert plan.recommended == ()
+    assert plan.not_recommended == ()
+    assert plan.prevention == ()
+    assert plan.until_visit
+    assert plan.watch_for
+    assert plan.tell_the_doctor
+    assert "bending" not in " ".join(p.text for p in plan.until_visit)
 
 
 def test_routine_flag_adds_a_first_step_but_keeps_the_plan():
@@ -220,7 +231,7 @@ def test_unknown_phase_keeps_only_all_phase_lines():
     assert "lbp.education" in rec
     assert "lbp.heat" not in rec
     assert "lbp.exercise.chronic" not in rec
-    assert any("not given" in n for n in plan.notes)
+    assert any("was not given" in n for n in plan.notes)
 
 
 def test_corrected_claims_are_shown_where_relevant():
@@ -243,7 +254,12 @@ def test_corrected_claims_are_shown_where_relevant():
 
 def test_incomplete_triage_is_noted_in_the_plan():
     plan = build_plan(triage({}), phase(2), "low_back")
-    assert any("not counted as 'no'" in n for n in plan.notes)
+    assert plan.status == "see_clinician_first"
+    assert any("Not checked:" in t for t in plan.tell_the_doctor)
+    lower = build_plan(triage(all_no(triage__tinnitus=None)), phase(2), "low_back")
+    assert lower.status == "self_management"
+    assert any("not counted as 'no'" in n for n in lower.notes)
+    assert "safe to follow" not in (lower.first_step or "")
 
 
 @pytest.mark.parametrize(

@@ -99,8 +99,11 @@ def test_every_clinical_source_says_what_was_verified():
 BASE = """
 kind: clinical-triage
 version: "2026-01-01"
+sections:
+  - {id: s, title: "Section"}
 answers:
-  - {id: triage.a, type: boolean, section: s, text: "Question a?"}
+  - {id: triage.a, type: boolean, section: s, text: "Question a?", sign: "sign a",
+     how_to_check: "Check a"}
   - {id: profile.age, type: integer, section: s, text: "Age?"}
 derived: []
 rules:
@@ -168,3 +171,23 @@ lines:
 """
     with pytest.raises(KnowledgeError, match="must say why"):
         parse(text, RecommendationsDocument, name="r.yaml")
+
+
+def test_a_serious_sign_without_how_to_check_is_rejected():
+    text = BASE.replace(', sign: "sign a",\n     how_to_check: "Check a"', "") + (
+        "  - {id: r, label: Lbl, group: g, urgency: same_day, when: triage.a, "
+        "explanation: Why it matters, sources: [nice-ng59]}"
+    )
+    with pytest.raises(KnowledgeError, match="how_to_check"):
+        parse(text, TriageDocument, name="t.yaml")
+
+
+def test_every_choice_has_plain_labels_and_every_section_a_title():
+    doc = load("clinical/triage.yaml", TriageDocument)
+    titles = {s.id: s.title for s in doc.sections}
+    for item in doc.answers:
+        assert item.section in titles
+        if item.type == "choice":
+            assert item.labels
+            assert len(item.labels) == len(item.choices or ())
+            assert all("_" not in label for label in item.labels)

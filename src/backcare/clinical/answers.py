@@ -30,6 +30,7 @@ from backcare.knowledge.clinical import (
     AtLeast,
     Condition,
     DerivedFact,
+    Maybe,
     TriageDocument,
     Urgency,
     condition_facts,
@@ -76,7 +77,8 @@ def _check_value(item: AnswerItem, value: object) -> AnswerValue:
             raise InputError(f"expected one of {list(choices)}, got {value!r}", where=item.id)
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise InputError(f"expected a number, got {value!r}", where=item.id)
+        what = "a number of weeks" if kind == "duration" else "a number"
+        raise InputError(f"expected {what}, got {value!r}", where=item.id)
     if kind == "integer" and not (isinstance(value, int) or float(value).is_integer()):
         raise InputError(f"expected a whole number, got {value!r}", where=item.id)
     number = float(value)
@@ -169,6 +171,8 @@ def evaluate(cond: Condition, facts: Mapping[str, bool | None]) -> bool | None:
     """Three-valued evaluation: ``True``, ``False``, or ``None`` when answers are missing."""
     if isinstance(cond, str):
         return facts.get(cond)
+    if isinstance(cond, Maybe):
+        return facts.get(cond.maybe) is not False
     if isinstance(cond, AnyOf):
         parts = [evaluate(c, facts) for c in cond.any_of]
         if any(p is True for p in parts):
@@ -192,6 +196,8 @@ def describe(cond: Condition) -> str:
     """A compact text form of a condition, e.g. ``all_of(triage.a, any_of(triage.b, ...))``."""
     if isinstance(cond, str):
         return cond
+    if isinstance(cond, Maybe):
+        return f"maybe({cond.maybe})"
     if isinstance(cond, AnyOf):
         return "any_of(" + ", ".join(describe(c) for c in cond.any_of) + ")"
     if isinstance(cond, AllOf):
@@ -217,9 +223,17 @@ class TriageQuestion(BaseModel):
 
     id: str
     section: str
+    #: The section's heading, in plain words.
+    section_title: str
     type: str
     text: str
     help: str | None = None
+    #: What a person reads for each choice (same order as ``choices``), or for each value of a
+    #: small integer scale (``minimum`` to ``maximum``).
+    labels: tuple[str, ...] | None = None
+    #: For warning signs: the sign in plain words and how to check it at home.
+    sign: str | None = None
+    how_to_check: str | None = None
     unit: str | None = None
     minimum: float | None = None
     maximum: float | None = None
@@ -262,9 +276,13 @@ def triage_questions(answers: Mapping[str, object] | None = None) -> tuple[Triag
             TriageQuestion(
                 id=item.id,
                 section=item.section,
+                section_title=doc.section_title(item.section),
                 type=item.type,
                 text=item.text,
                 help=item.help,
+                labels=item.labels,
+                sign=item.sign,
+                how_to_check=item.how_to_check,
                 unit=item.unit,
                 minimum=item.minimum,
                 maximum=item.maximum,
@@ -291,6 +309,8 @@ def answers_json_schema() -> dict[str, Any]:
             prop["enum"] = [*(item.choices or ()), None]
         else:
             prop["type"] = ["integer" if item.type == "integer" else "number", "null"]
+            if item.type == "duration":
+                prop["x-unit"] = "weeks"
             if item.minimum is not None:
                 prop["minimum"] = item.minimum
             if item.maximum is not None:

@@ -54,6 +54,10 @@ class AssessmentResult(BaseModel):
     scores: dict[str, InstrumentResult]
     plan: Plan
     notes: tuple[str, ...] = ()
+    #: backcare's own everyday answers (``self.*``: limits, work, sleep, worries), kept as they
+    #: were given. They are not a validated questionnaire score; they choose plan lines and
+    #: lessons and are tracked as backcare's own measures.
+    own_measures: dict[str, bool | int | str | None] = {}
     knowledge_version: str
 
     @property
@@ -88,8 +92,8 @@ def region_for(
     if isinstance(region, str):
         return region, None
     if scores and set(scores) & _NECK_INSTRUMENTS and not set(scores) - _NECK_INSTRUMENTS - {"nrs"}:
-        return "neck", "pain.region was not given; neck inferred from the neck questionnaire"
-    return _DEFAULT_REGION, "pain.region was not given; the plan assumes low back pain"
+        return "neck", "You did not say where the pain is; the plan is for neck pain."
+    return _DEFAULT_REGION, "You did not say where the pain is; the plan assumes low back pain."
 
 
 def assess(
@@ -129,7 +133,16 @@ def assess(
     scores = score_all(answers)
     region, note = region_for(answers, scores)
     startback = scores.get("startback")
-    plan = build_plan(tri, ph, region, startback.category if startback else None)
+    own = {k: v for k, v in values.items() if k.startswith("self.")}
+    leg = values.get("pain.leg_below_knee")
+    plan = build_plan(
+        tri,
+        ph,
+        region,
+        startback.category if startback else None,
+        sciatica=leg if isinstance(leg, bool) else None,
+        concerns={k: v for k, v in own.items() if isinstance(v, bool)},
+    )
     return AssessmentResult(
         triage=tri,
         phase=ph,
@@ -137,6 +150,7 @@ def assess(
         scores=scores,
         plan=plan,
         notes=(note,) if note else (),
+        own_measures=own,
         knowledge_version=version,
     )
 

@@ -4,15 +4,19 @@
 ``knowledge/data/clinical/recommendations.yaml`` and ``prevention.yaml``. Rules:
 
 * **Red flags always win.** If triage says ``emergency``, the plan is replaced by the emergency
-  instructions only (no advice, no prevention). If it says ``same_day`` or ``within_week``, the
-  plan starts with "see a clinician first" and holds back every line marked
-  ``safe_before_assessment: false`` (medication choices, hands-on treatment, structured and water
-  exercise, acupuncture, return-to-work programmes); the held-back lines are listed with the
-  reason. ``routine`` adds a first step to mention the findings at a routine visit.
+  instructions only (no advice, no prevention). If it says ``same_day`` or ``within_week`` (which
+  includes serious signs left unchecked), the plan shows only what is safe until the visit
+  (``until_visit``), what to act on at once (``watch_for``) and what to tell the doctor; every
+  other line waits in ``held_back``. ``routine`` adds a first step to mention the findings at a
+  routine visit; unanswered checks keep the plan from saying it is safe to follow.
 * **"Don't" is never advice.** Lines with verdict ``dont`` appear only in ``not_recommended``, each
-  with its reason; ``recommended`` and ``prevention`` hold only do / consider / only-with-exercise.
-* **Region and phase.** ``low_back``, ``neck`` or ``both``; lines for the episode's phase, or, when
-  the phase is unknown, only lines that hold in every phase.
+  with its reason; where guidelines disagree (``disputed``) both positions are shown apart from
+  the advice; ``recommended`` and ``prevention`` hold only do / consider / only-with-exercise.
+* **Region, phase, sciatica and flags.** ``low_back``, ``upper_back`` (low back lines, with a
+  note), ``neck`` or ``both``; lines for the episode's phase, or, when the phase is unknown, only
+  advice that holds in every phase (and every "don't"). Sciatica lines only with leg pain below
+  the knee. A line lists the flags it must be avoided with (``avoid_with``): neck manipulation is
+  never shown with dizziness or vascular warning signs, answered "yes" or not checked.
 * **STarT Back.** An optional risk group (``"low"``, ``"medium"``, ``"high"``) adds the matched
   line (Hill 2011); without it those lines are left out.
 * Lines that correct a claim of the seed article name it; the claims are attached in
@@ -21,7 +25,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -44,6 +48,7 @@ from backcare.knowledge.clinical import (
     Region,
     StartBackRisk,
     Urgency,
+    UrgencyDocument,
     Verdict,
 )
 
@@ -56,20 +61,24 @@ __all__ = [
     "PlanLine",
     "PracticeAdvice",
     "PracticePointOut",
+    "SafePoint",
     "build_plan",
     "parse_region",
     "parse_startback_risk",
 ]
 
-PlanRegion = Literal["low_back", "neck", "both"]
+PlanRegion = Literal["low_back", "upper_back", "neck", "both"]
+#: Which guideline region's lines a plan region uses.
+_GUIDANCE: dict[str, Region] = {"low_back": "low_back", "upper_back": "low_back", "neck": "neck"}
 
 VERDICT_LABELS: dict[Verdict, str] = {
     "do": "Recommended",
     "consider": "Worth considering",
     "only_with_exercise": "Only together with exercise",
+    "disputed": "Guidelines disagree",
     "dont": "Not recommended",
 }
-_VERDICT_ORDER: tuple[Verdict, ...] = ("do", "consider", "only_with_exercise")
+_VERDICT_ORDER: tuple[Verdict, ...] = ("do", "consider", "only_with_exercise", "disputed")
 
 
 class PlanLine(BaseModel):
@@ -138,6 +147,15 @@ class PracticeAdvice(BaseModel):
     corrects: tuple[str, ...]
 
 
+class SafePoint(BaseModel):
+    """One cited point of what is safe while waiting for a visit, or what to watch for."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    sources: tuple[str, ...]
+
+
 class EmergencyInstructions(BaseModel):
     """The only content of an emergency plan."""
 
@@ -166,7 +184,13 @@ class Plan(BaseModel):
     recommended: tuple[PlanLine, ...] = ()
     #: Never advice: what not to do, each with its reason.
     not_recommended: tuple[PlanLine, ...] = ()
+    #: Never advice either: where guidelines disagree, with both positions.
+    disputed: tuple[PlanLine, ...] = ()
     prevention: tuple[PlanLine, ...] = ()
+    #: While a visit is due: what is safe until then, what to act on at once, what to tell.
+    until_visit: tuple[SafePoint, ...] = ()
+    watch_for: tuple[SafePoint, ...] = ()
+    tell_the_doctor: tuple[str, ...] = ()
     held_back: tuple[HeldBack, ...] = ()
     practitioner: PracticeAdvice | None = None
     corrected_claims: tuple[ClaimRef, ...] = ()
@@ -175,14 +199,18 @@ class Plan(BaseModel):
 
 
 def parse_region(region: object) -> PlanRegion:
-    """Validate a region (``pain.region``): ``"low_back"``, ``"neck"`` or ``"both"``."""
+    """Validate a region (``pain.region``): ``low_back``, ``upper_back``, ``neck``, ``both``."""
     if region == "low_back":
         return "low_back"
+    if region == "upper_back":
+        return "upper_back"
     if region == "neck":
         return "neck"
     if region == "both":
         return "both"
-    raise InputError(f"expected 'low_back', 'neck' or 'both', got {region!r}", where="pain.region")
+    raise InputError(
+        f"expected 'low_back', 'upper_back', 'neck' or 'both', got {region!r}", where="pain.region"
+    )
 
 
 def parse_startback_risk(risk: object) -> StartBackRisk | None:
@@ -251,10 +279,39 @@ def _practitioner() -> PracticeAdvice:
     )
 
 
-_HOLD_REASON = (
-    "Held back until a clinician has assessed the warning signs in your answers; "
-    "ask them whether it is right for you."
-)
+_HOLD_REASON = "Ask at your visit whether this is right for you."
+
+
+def _see_clinician_plan(
+    triage: TriageResult,
+    phase: PhaseResult,
+    where: PlanRegion,
+    risk: StartBackRisk | None,
+    lines: Iterable[Recommendation | PreventionItem],
+) -> Plan:
+    """Only what is safe until the visit: no self-management advice, no "don't" list."""
+    levels: UrgencyDocument = load("clinical/urgency.yaml", UrgencyDocument)
+    held = tuple(
+        HeldBack(id=ln.id, title=ln.title, reason=_HOLD_REASON)
+        for ln in lines
+        if ln.verdict not in ("dont", "disputed")
+    )
+    tell = [f.label for f in triage.fired if f.urgency != "self_care"]
+    tell += [f"Not checked: {u.sign}" for u in triage.unchecked_signs]
+    return Plan(
+        status="see_clinician_first",
+        urgency=triage.urgency,
+        first_step=triage.what_to_do,
+        region=where,
+        phase=phase.phase,
+        startback_risk=risk,
+        until_visit=tuple(SafePoint(text=u.text, sources=u.sources) for u in levels.until_visit),
+        watch_for=tuple(SafePoint(text=u.text, sources=u.sources) for u in levels.watch_for),
+        tell_the_doctor=tuple(tell),
+        held_back=held,
+        corrected_claims=_claims(c for f in triage.fired for c in f.corrects),
+        notes=("Your plan for everyday self-care will be ready once a clinician has seen you.",),
+    )
 
 
 def build_plan(
@@ -262,6 +319,9 @@ def build_plan(
     phase: PhaseResult,
     region: PlanRegion | str,
     startback_risk: str | None = None,
+    *,
+    sciatica: bool | None = None,
+    concerns: Mapping[str, bool | None] | None = None,
 ) -> Plan:
     """Build the plan.
 
@@ -272,9 +332,14 @@ def build_plan(
     phase
         Result of :func:`backcare.clinical.phase.phase`.
     region
-        ``"low_back"``, ``"neck"`` or ``"both"`` (the ``pain.region`` answer).
+        ``"low_back"``, ``"upper_back"``, ``"neck"`` or ``"both"`` (the ``pain.region``
+        answer). Upper-back pain gets the low back lines (guidelines for it are few), with a note.
     startback_risk
         Optional STarT Back risk group ``"low"``, ``"medium"`` or ``"high"`` (case-insensitive).
+    sciatica
+        Leg pain spreading below the knee (``pain.leg_below_knee``): adds the sciatica lines.
+    concerns
+        backcare's own yes/no answers (``self.*``); lines that answer a worry come first.
 
     Raises
     ------
@@ -299,51 +364,63 @@ def build_plan(
             startback_risk=risk,
         )
 
-    regions: set[Region] = {"low_back", "neck"} if where == "both" else {where}
-    before_assessment = triage.urgency in ("same_day", "within_week")
+    regions: set[Region] = {"low_back", "neck"} if where == "both" else {_GUIDANCE[where]}
+    avoid = {f.id for f in triage.fired} | {u.id for u in triage.unknown}
     notes: list[str] = []
 
     def wanted(rec: Recommendation) -> bool:
         if not regions.intersection(rec.regions):
             return False
+        if rec.sciatica is True and sciatica is not True:
+            return False
+        if rec.sciatica is False and sciatica is True:
+            return False
+        if avoid.intersection(rec.avoid_with):
+            return False
         if phase.phase == "unknown":
-            if set(rec.phases) != set(PHASES):
+            # A "don't" is safe to show at any stage; advice only when it holds at every stage.
+            if rec.verdict != "dont" and set(rec.phases) != set(PHASES):
                 return False
         elif phase.phase not in rec.phases:
             return False
         return rec.startback is None or (risk is not None and risk in rec.startback)
 
-    recommended: list[PlanLine] = []
-    not_recommended: list[PlanLine] = []
-    prevention: list[PlanLine] = []
-    held: list[HeldBack] = []
     recs: RecommendationsDocument = load("clinical/recommendations.yaml", RecommendationsDocument)
     prevs: PreventionDocument = load("clinical/prevention.yaml", PreventionDocument)
-    for rec in recs.lines:
-        if not wanted(rec):
-            continue
-        if before_assessment and not rec.safe_before_assessment:
-            held.append(HeldBack(id=rec.id, title=rec.title, reason=_HOLD_REASON))
-            continue
-        (not_recommended if rec.verdict == "dont" else recommended).append(_line(rec))
+    chosen = [rec for rec in recs.lines if wanted(rec)]
+    if triage.urgency in ("same_day", "within_week"):
+        return _see_clinician_plan(triage, phase, where, risk, [*chosen, *prevs.items])
+
+    facts = concerns or {}
+    recommended: list[PlanLine] = []
+    not_recommended: list[PlanLine] = []
+    disputed: list[PlanLine] = []
+    prevention: list[PlanLine] = []
+    first: list[str] = []
+    for rec in chosen:
+        if rec.verdict == "dont":
+            not_recommended.append(_line(rec))
+        elif rec.verdict == "disputed":
+            disputed.append(_line(rec))
+        else:
+            recommended.append(_line(rec))
+            if any(facts.get(f) is True for f in rec.first_if):
+                first.append(rec.id)
     for item in prevs.items:
-        if before_assessment and not item.safe_before_assessment:
-            held.append(HeldBack(id=item.id, title=item.title, reason=_HOLD_REASON))
-            continue
         (not_recommended if item.verdict == "dont" else prevention).append(_line(item))
 
-    if triage.urgency in ("same_day", "within_week"):
-        status: Literal["see_clinician_first", "self_management"] = "see_clinician_first"
-        first_step: str | None = (
-            f"See a clinician first ({triage.urgency_label.lower()}). {triage.what_to_do}"
-        )
-    else:
-        status = "self_management"
-        first_step = triage.what_to_do if triage.urgency == "routine" else None
+    status: Literal["see_clinician_first", "self_management"] = "self_management"
+    first_step = triage.what_to_do if (triage.urgency == "routine" or not triage.complete) else None
     if not triage.complete:
+        n = len(triage.unknown)
         notes.append(
-            f"{len(triage.unknown)} warning-sign check(s) were not done because questions were "
-            "not answered. They are not counted as 'no'; answer them for a complete check."
+            f"{n} warning-sign check{'s were' if n > 1 else ' was'} not done because questions "
+            "were not answered. They are not counted as 'no'; answer them for a complete check."
+        )
+    if where == "upper_back":
+        notes.append(
+            "Guidelines for upper-back pain are few; this plan follows the advice for low back "
+            "pain. A doctor or physiotherapist can tailor it."
         )
     if phase.phase == "unknown":
         notes.append(
@@ -358,11 +435,16 @@ def build_plan(
 
     practitioner = _practitioner()
     claim_ids: list[str] = []
-    for ln in (*recommended, *not_recommended, *prevention):
+    for ln in (*recommended, *not_recommended, *disputed, *prevention):
         claim_ids.extend(ln.corrects)
     claim_ids.extend(practitioner.corrects)
     for flag in triage.fired:
         claim_ids.extend(flag.corrects)
+    ordered = _ordered(recommended)
+    ordered = (
+        *(ln for ln in ordered if ln.id in first),
+        *(ln for ln in ordered if ln.id not in first),
+    )
     return Plan(
         status=status,
         urgency=triage.urgency,
@@ -370,10 +452,10 @@ def build_plan(
         region=where,
         phase=phase.phase,
         startback_risk=risk,
-        recommended=_ordered(recommended),
+        recommended=ordered,
         not_recommended=tuple(not_recommended),
+        disputed=tuple(disputed),
         prevention=_ordered(prevention),
-        held_back=tuple(held),
         practitioner=practitioner,
         corrected_claims=_claims(claim_ids),
         notes=tuple(notes),

@@ -3,9 +3,14 @@
 ``triage(answers)`` evaluates every rule in ``knowledge/data/clinical/triage.yaml`` with
 three-valued logic. A rule *fires* when its condition is true; the result's urgency is the highest
 among fired rules (``self_care`` when none fired). A rule whose condition cannot be decided because
-answers are missing is reported in ``unknown`` ("not asked / unknown"), never as "no". When the
-urgency is ``emergency`` the result says so in ``stop``: the caller should end the assessment and
-show ``what_to_do`` only.
+answers are missing is reported in ``unknown`` ("not asked / unknown"), never as "no".
+
+Unknown is never "no", and it is never "nothing urgent" either: when a rule that would call for a
+same-day visit or an emergency cannot be decided, the urgency is raised to at least a same-day
+visit (``clinical/urgency.yaml``: ``unchecked_raises_to``), and ``unchecked_signs`` names each
+unanswered sign with how to check it at home. Lower checks left unknown keep the self-care and
+routine texts from saying that everything was checked. When the urgency is ``emergency`` the
+result says so in ``stop``: the caller should end the assessment and show ``what_to_do`` only.
 
 backcare informs and triages; it never diagnoses. Flag labels describe what a sign *may* mean and
 the action to take.
@@ -40,6 +45,7 @@ __all__ = [
     "DISCLAIMER",
     "FiredFlag",
     "TriageResult",
+    "UncheckedSign",
     "UnknownFlag",
     "answers_json_schema",
     "triage",
@@ -83,11 +89,27 @@ class UnknownFlag(BaseModel):
 
     id: str
     label: str
+    group: str = ""
     #: The urgency this flag would call for if present.
     urgency: Urgency
     #: Answer ids still needed to decide it.
     missing: tuple[str, ...]
     sources: tuple[str, ...]
+
+
+class UncheckedSign(BaseModel):
+    """A serious warning sign that was not checked, with how a person can check it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    #: The answer id to ask again.
+    id: str
+    #: The sign in plain words.
+    sign: str
+    #: How to check it at home, in plain words.
+    how_to_check: str
+    #: The most urgent level a "yes" could lead to.
+    could_mean: Urgency
 
 
 class TriageResult(BaseModel):
@@ -111,6 +133,10 @@ class TriageResult(BaseModel):
     not_asked: tuple[str, ...]
     #: True when every check could be decided.
     complete: bool
+    #: Serious signs (same-day or emergency if "yes") left unknown, most urgent first.
+    unchecked_signs: tuple[UncheckedSign, ...] = ()
+    #: True when ``urgency`` was raised because serious signs were not checked.
+    raised_by_unchecked: bool = False
     summary: str
     disclaimer: str = DISCLAIMER
 
@@ -143,20 +169,56 @@ def _fired(
     )
 
 
-def _summary(urgency: Urgency, fired: list[FiredFlag], unknown: list[UnknownFlag]) -> str:
+def _summary(
+    urgency: Urgency,
+    fired: list[FiredFlag],
+    unknown: list[UnknownFlag],
+    unchecked: list[UncheckedSign],
+) -> str:
     if urgency == "emergency":
         return "Emergency: " + "; ".join(f.label for f in fired if f.urgency == "emergency") + "."
     flagged = [f for f in fired if f.urgency != "self_care"]
     if flagged:
-        text = f"{len(flagged)} warning sign(s) found; the most urgent: {flagged[0].label}."
+        n = len(flagged)
+        text = f"{n} warning sign{'s' if n > 1 else ''} found; the most urgent: {flagged[0].label}."
     else:
         text = "No warning sign was found among the questions answered."
-    if unknown:
+    if unchecked:
+        n = len(unchecked)
         text += (
-            f" {len(unknown)} check(s) could not be done because questions were not answered;"
-            " they are not counted as 'no'."
+            f" {n} serious warning sign{'s were' if n > 1 else ' was'} not checked: "
+            + "; ".join(u.sign for u in unchecked)
+            + "."
+        )
+    elif unknown:
+        n = len(unknown)
+        text += (
+            f" {n} check{'s' if n > 1 else ''} could not be done because questions were not"
+            " answered; they are not counted as 'no'."
         )
     return text
+
+
+def _unchecked_signs(
+    unknown: list[UnknownFlag], items: Mapping[str, AnswerItem], floor: Urgency
+) -> list[UncheckedSign]:
+    out: dict[str, UncheckedSign] = {}
+    for flag in unknown:
+        if urgency_rank(flag.urgency) < urgency_rank(floor):
+            continue
+        for answer_id in flag.missing:
+            if answer_id in out:
+                continue
+            item = items.get(answer_id)
+            if item is None:
+                continue
+            out[answer_id] = UncheckedSign(
+                id=answer_id,
+                sign=item.sign or item.text,
+                how_to_check=item.how_to_check or f"Answer this question: {item.text}",
+                could_mean=flag.urgency,
+            )
+    return sorted(out.values(), key=lambda u: -urgency_rank(u.could_mean))
 
 
 def triage(answers: Mapping[str, object]) -> TriageResult:
@@ -206,6 +268,7 @@ def triage(answers: Mapping[str, object]) -> TriageResult:
                     UnknownFlag(
                         id=rule.id,
                         label=rule.label,
+                        group=rule.group,
                         urgency=rule.urgency,
                         missing=tuple(relevant),
                         sources=rule.sources,
@@ -217,19 +280,31 @@ def triage(answers: Mapping[str, object]) -> TriageResult:
     fired.sort(key=lambda f: -urgency_rank(f.urgency))
     unknown.sort(key=lambda u: -urgency_rank(u.urgency))
     urgency: Urgency = fired[0].urgency if fired else "self_care"
-    level = levels.level(urgency)
+    floor = levels.unchecked_raises_to
+    unchecked = _unchecked_signs(unknown, items, floor)
+    raised = bool(unchecked) and urgency_rank(urgency) < urgency_rank(floor)
+    level = levels.level(floor if raised else urgency)
+    if raised:
+        urgency = floor
+        label, what_to_do = levels.unchecked.label, levels.unchecked.what_to_do
+    elif unknown and level.if_not_all_checked:
+        label, what_to_do = level.label, level.if_not_all_checked
+    else:
+        label, what_to_do = level.label, level.what_to_do
     not_asked = tuple(
         i.id for i in doc.answers if values.get(i.id) is None and _applicable(i, facts)
     )
     return TriageResult(
         urgency=urgency,
-        urgency_label=level.label,
-        what_to_do=level.what_to_do,
+        urgency_label=label,
+        what_to_do=what_to_do,
         stop=urgency == "emergency",
         fired=tuple(fired),
         unknown=tuple(unknown),
         not_applicable=tuple(not_applicable),
         not_asked=not_asked,
         complete=not unknown,
-        summary=_summary(urgency, fired, unknown),
+        unchecked_signs=tuple(unchecked),
+        raised_by_unchecked=raised,
+        summary=_summary(urgency, fired, unknown, unchecked),
     )

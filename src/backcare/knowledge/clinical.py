@@ -51,6 +51,7 @@ __all__ = [
     "ClaimsDocument",
     "Condition",
     "DerivedFact",
+    "Maybe",
     "Phase",
     "PhaseCutoffSpec",
     "PhaseDocument",
@@ -64,8 +65,11 @@ __all__ = [
     "RecommendationsDocument",
     "RedFlagRule",
     "Region",
+    "Section",
     "StartBackRisk",
     "TriageDocument",
+    "UncheckedAdvice",
+    "UntilVisit",
     "Urgency",
     "UrgencyDocument",
     "UrgencyLevel",
@@ -92,7 +96,8 @@ REGIONS: tuple[Region, ...] = ("low_back", "neck")
 StartBackRisk = Literal["low", "medium", "high"]
 STARTBACK_RISKS: tuple[StartBackRisk, ...] = ("low", "medium", "high")
 
-Verdict = Literal["do", "consider", "only_with_exercise", "dont"]
+#: ``disputed``: guidelines disagree; shown apart from advice, with both positions.
+Verdict = Literal["do", "consider", "only_with_exercise", "disputed", "dont"]
 #: Certainty of the evidence behind a line (GRADE wording), or ``consensus`` where a guideline
 #: recommends without a graded evidence base.
 Certainty = Literal["high", "moderate", "low", "very_low", "consensus"]
@@ -100,12 +105,15 @@ ClaimVerdict = Literal[
     "roughly_right", "misleading", "unproven", "unsupported", "contradicted", "false"
 ]
 
-ANSWER_PREFIXES: tuple[str, ...] = ("triage", "profile", "pain")
+#: ``self``: backcare's own everyday questions (not a validated questionnaire).
+ANSWER_PREFIXES: tuple[str, ...] = ("triage", "profile", "pain", "self")
 
-AnswerId = Annotated[str, StringConstraints(pattern=r"^(triage|profile|pain)\.[a-z][a-z0-9_]*$")]
+AnswerId = Annotated[
+    str, StringConstraints(pattern=r"^(triage|profile|pain|self)\.[a-z][a-z0-9_]*$")
+]
 DerivedId = Annotated[str, StringConstraints(pattern=r"^derived\.[a-z][a-z0-9_]*$")]
 FactId = Annotated[
-    str, StringConstraints(pattern=r"^(triage|profile|pain|derived)\.[a-z][a-z0-9_]*$")
+    str, StringConstraints(pattern=r"^(triage|profile|pain|self|derived)\.[a-z][a-z0-9_]*$")
 ]
 ItemId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
 Text = Annotated[str, StringConstraints(min_length=3, strip_whitespace=True)]
@@ -139,8 +147,18 @@ class AtLeast(KnowledgeModel):
         return self
 
 
+class Maybe(KnowledgeModel):
+    """True when the fact is true *or unknown* ("yes" or "don't know"); false only for "no".
+
+    For follow-up rules that must not wait for a "yes": chest pain answered "don't know" with
+    breathlessness is still an emergency.
+    """
+
+    maybe: FactId
+
+
 #: A fact id (a yes/no answer or a derived fact) or a combination of conditions.
-Condition = FactId | AnyOf | AllOf | AtLeast
+Condition = FactId | AnyOf | AllOf | AtLeast | Maybe
 
 AnyOf.model_rebuild()
 AllOf.model_rebuild()
@@ -155,6 +173,9 @@ def condition_facts(cond: Condition) -> list[str]:
         if isinstance(c, str):
             if c not in out:
                 out.append(c)
+        elif isinstance(c, Maybe):
+            if c.maybe not in out:
+                out.append(c.maybe)
         elif isinstance(c, AnyOf):
             for part in c.any_of:
                 walk(part)
@@ -178,6 +199,22 @@ class UrgencyLevel(Cited):
     id: Urgency
     label: Text
     what_to_do: Text
+    #: Replaces ``what_to_do`` when some lower-urgency checks were left unanswered (it must not
+    #: say that the plan is safe to follow, or that nothing needs a doctor).
+    if_not_all_checked: str | None = None
+
+
+class UncheckedAdvice(Cited):
+    """What to say when a sign that would need a doctor today or sooner was not checked."""
+
+    label: Text
+    what_to_do: Text
+
+
+class UntilVisit(Cited):
+    """One thing that is safe to do while waiting to be examined."""
+
+    text: Text
 
 
 class UrgencyDocument(Document):
@@ -185,6 +222,13 @@ class UrgencyDocument(Document):
 
     KIND: ClassVar[str] = "clinical-urgency"
     levels: tuple[UrgencyLevel, ...]
+    #: Serious signs left unchecked raise the urgency to at least this level, with this text.
+    unchecked: UncheckedAdvice
+    unchecked_raises_to: Urgency = "same_day"
+    #: Shown instead of a self-management plan while a visit is due (same day / within a week).
+    until_visit: tuple[UntilVisit, ...] = Field(min_length=1)
+    #: Signs to act on at once while waiting for the visit.
+    watch_for: tuple[UntilVisit, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _all_levels_once(self) -> UrgencyDocument:
@@ -196,6 +240,13 @@ class UrgencyDocument(Document):
     def level(self, urgency: Urgency) -> UrgencyLevel:
         return next(lvl for lvl in self.levels if lvl.id == urgency)
 
+    @model_validator(mode="after")
+    def _lower_levels_hedged(self) -> UrgencyDocument:
+        for lvl in self.levels:
+            if lvl.id in ("self_care", "routine") and not lvl.if_not_all_checked:
+                raise ValueError(f"level {lvl.id} needs if_not_all_checked")
+        return self
+
 
 # -- triage ----------------------------------------------------------------------------------------
 
@@ -204,7 +255,9 @@ class AnswerItem(KnowledgeModel):
     """One answer id: its type, allowed values, question text and when to ask it."""
 
     id: AnswerId
-    type: Literal["boolean", "integer", "number", "choice"]
+    #: ``duration``: a length of time the person gives in days, weeks, months or years; stored
+    #: in weeks.
+    type: Literal["boolean", "integer", "number", "choice", "duration"]
     section: ItemId
     text: Text
     help: str | None = None
@@ -212,15 +265,29 @@ class AnswerItem(KnowledgeModel):
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[str, ...] | None = None
+    #: What a person reads for each choice (plain words; never the choice id).
+    labels: tuple[Text, ...] | None = None
     #: Ask only when this condition is not false (unknown still asks).
     ask_if: Condition | None = None
+    #: For warning-sign questions: the sign in a few plain words ("numbness around your bottom").
+    sign: str | None = None
+    #: For warning-sign questions: how a person can check it at home, in plain words.
+    how_to_check: str | None = None
 
     @model_validator(mode="after")
     def _type_fields(self) -> AnswerItem:
         if self.type == "choice" and not self.choices:
             raise ValueError(f"{self.id}: a choice item needs choices")
+        if self.type == "choice" and len(self.labels or ()) != len(self.choices or ()):
+            raise ValueError(f"{self.id}: a choice item needs one label per choice")
         if self.type != "choice" and self.choices:
             raise ValueError(f"{self.id}: only choice items have choices")
+        if self.type == "integer" and self.labels is not None:
+            lo, hi = self.minimum, self.maximum
+            if lo is None or hi is None or len(self.labels) != int(hi - lo) + 1:
+                raise ValueError(f"{self.id}: a labelled scale needs one label per value")
+        if self.type in ("boolean", "number", "duration") and self.labels is not None:
+            raise ValueError(f"{self.id}: only choices and small scales have labels")
         if self.type == "boolean" and (self.minimum is not None or self.maximum is not None):
             raise ValueError(f"{self.id}: a boolean item has no range")
         if self.id.startswith("triage.") and self.type != "boolean":
@@ -263,10 +330,18 @@ class RedFlagRule(Cited):
     corrects: tuple[ItemId, ...] = ()
 
 
+class Section(KnowledgeModel):
+    """A group of questions with the heading a person sees."""
+
+    id: ItemId
+    title: Text
+
+
 class TriageDocument(Document):
     """``clinical/triage.yaml``: answer ids, derived facts and red-flag rules."""
 
     KIND: ClassVar[str] = "clinical-triage"
+    sections: tuple[Section, ...] = Field(min_length=1)
     answers: tuple[AnswerItem, ...]
     derived: tuple[DerivedFact, ...]
     rules: tuple[RedFlagRule, ...]
@@ -285,7 +360,7 @@ class TriageDocument(Document):
             src = items.get(d.answer)
             if src is None:
                 raise ValueError(f"{d.id}: unknown answer {d.answer!r}")
-            wanted = ("choice",) if d.op == "in" else ("integer", "number")
+            wanted = ("choice",) if d.op == "in" else ("integer", "number", "duration")
             if src.type not in wanted:
                 raise ValueError(f"{d.id}: {d.answer} is {src.type}, op {d.op!r} needs {wanted}")
             if d.op == "in" and src.choices and not set(d.values or ()) <= set(src.choices):
@@ -302,15 +377,30 @@ class TriageDocument(Document):
                     raise ValueError(f"{where}: {fact} is not a yes/no answer; derive a fact")
 
         used: set[str] = set()
+        serious: set[str] = set()
         for rule in self.rules:
             check(rule.when, f"rule {rule.id}")
             used.update(condition_facts(rule.when))
+            if URGENCY_ORDER.index(rule.urgency) >= URGENCY_ORDER.index("same_day"):
+                serious.update(condition_facts(rule.when))
+        sections = {s.id for s in self.sections}
         for item in self.answers:
+            if item.section not in sections:
+                raise ValueError(f"{item.id}: section {item.section!r} is not declared")
             if item.ask_if is not None:
                 check(item.ask_if, f"ask_if of {item.id}")
             if item.id.startswith("triage.") and item.id not in used:
                 raise ValueError(f"{item.id} is asked but no rule uses it")
+            if item.id in serious and item.type == "boolean":
+                if not item.sign or not item.how_to_check:
+                    raise ValueError(
+                        f"{item.id} feeds a same-day or emergency rule: it needs 'sign' and "
+                        "'how_to_check' (what to tell a person who answered \"don't know\")"
+                    )
         return self
+
+    def section_title(self, section: str) -> str:
+        return next(s.title for s in self.sections if s.id == section)
 
 
 # -- phase -----------------------------------------------------------------------------------------
@@ -385,11 +475,22 @@ class Recommendation(Cited):
     safe_before_assessment: bool
     #: Shown only for these STarT Back risk groups (``None``: shown regardless of risk).
     startback: tuple[StartBackRisk, ...] | None = None
+    #: ``True``: only for leg pain spreading below the knee (sciatica); ``False``: only without
+    #: it; ``None``: either.
+    sciatica: bool | None = None
+    #: Red-flag rule ids or groups: the line is left out when one of them fired or could not be
+    #: checked (e.g. neck manipulation with dizziness or vascular warning signs).
+    avoid_with: tuple[ItemId, ...] = ()
+    #: Shown first when one of these answers (``self.*`` ids) is "yes", e.g. the education line
+    #: for a person who fears that movement causes damage.
+    first_if: tuple[FactId, ...] = ()
 
     @model_validator(mode="after")
     def _dont_has_reason(self) -> Recommendation:
         if self.verdict == "dont" and not self.why:
             raise ValueError(f"{self.id}: a 'dont' line must say why")
+        if self.verdict == "disputed" and not self.disagreement:
+            raise ValueError(f"{self.id}: a 'disputed' line must give both positions")
         return self
 
 
