@@ -391,12 +391,12 @@ class TriageDocument(Document):
                 check(item.ask_if, f"ask_if of {item.id}")
             if item.id.startswith("triage.") and item.id not in used:
                 raise ValueError(f"{item.id} is asked but no rule uses it")
-            if item.id in serious and item.type == "boolean":
-                if not item.sign or not item.how_to_check:
-                    raise ValueError(
-                        f"{item.id} feeds a same-day or emergency rule: it needs 'sign' and "
-                        "'how_to_check' (what to tell a person who answered \"don't know\")"
-                    )
+            needs_check = item.id in serious and item.type == "boolean"
+            if needs_check and (not item.sign or not item.how_to_check):
+                raise ValueError(
+                    f"{item.id} feeds a same-day or emergency rule: it needs 'sign' and "
+                    "'how_to_check' (what to tell a person who answered \"don't know\")"
+                )
         return self
 
     def section_title(self, section: str) -> str:
