@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
 from backcare.clinical.answers import triage_questions
+from backcare.io.textpack import read_text_pack
 from backcare.store.assessments import list_assessments
 from backcare.store.drafts import load_draft
+from backcare.store.text_packs import install_pack
 from tests.web.conftest import WebUser
+
+ODI_PACK = Path(__file__).resolve().parents[1] / "io" / "data" / "fictional-odi-pack.yaml"
+
+
+def _install_odi(db) -> None:
+    install_pack(db, read_text_pack(ODI_PACK), installed_by="test setup")
+
 
 _STEP = re.compile(r'name="step" value="([^"]+)"')
 _FIELD = re.compile(r'name="([a-z_]+\.[a-z0-9_]+)"')
@@ -31,20 +41,23 @@ def _answer_page(user: WebUser, html: str, overrides: dict[str, str]) -> object:
     for name in _fields(html):
         if name in overrides:
             data[name] = overrides[name]
-        elif name.startswith("triage."):
+        elif name.startswith(("triage.", "self.")) or name in ("pain.leg_below_knee",):
             data[name] = "no"
         elif name == "pain.region":
             data[name] = "low_back"
         elif name == "pain.duration_weeks":
             data[name] = "3"
+            data[name + "__unit"] = overrides.get(name + "__unit", "weeks")
         elif name in ("profile.age", "pain.onset_age"):
             data[name] = "40"
-        elif name == "pain.recurrent":
-            data[name] = "no"
+        elif name == "self.limits":
+            data[name] = "1"
         elif name == "odi.variant":
             data[name] = "sex_life"
         elif re.match(r"^(odi|ndi|rmdq|startback|nrs)\.\d+$|^nrs\.", name):
             data[name] = "1"
+    if "self.limits" in data and "self.limits" not in overrides:
+        data["self.limits"] = "1"
     if step == "select":
         data["instruments"] = overrides.get("instruments", ["nrs", "startback", "odi"])
     return user.post("/assess", data)
@@ -64,11 +77,12 @@ def _run_wizard(user: WebUser, overrides: dict[str, str] | None = None, limit: i
 
 
 def test_wizard_end_to_end_stores_assessment_with_scores(person: WebUser, app_db):
-    target = _run_wizard(person)
+    _install_odi(app_db)
+    target = _run_wizard(person, {"instruments": ["nrs", "odi"]})
     stored = list_assessments(app_db, person.person_id)
     assert len(stored) == 1
     assert target == f"/assessments/{stored[0].id}"
-    assert {s.instrument for s in stored[0].scores} == {"nrs", "startback", "odi"}
+    assert {s.instrument for s in stored[0].scores} == {"nrs", "odi"}
     assert stored[0].answers["odi.3"] == 1
     assert load_draft(app_db, person.person_id) is None
     page = person.client.get(target)
@@ -138,14 +152,18 @@ def test_emergency_check_on_change_interrupts_before_the_page_is_sent(person: We
 
 def test_bad_value_shows_error_next_to_field_and_keeps_answers(person: WebUser, app_db):
     page = person.client.get("/assess")
-    response = _answer_page(person, page.text, {"profile.age": "250", "pain.duration_weeks": "3,5"})
+    response = _answer_page(
+        person,
+        page.text,
+        {"profile.age": "250", "pain.duration_weeks": "3,5", "pain.duration_weeks__unit": "months"},
+    )
     assert response.status_code == 422
     html = response.text
     assert 'id="f-profile-age-err"' in html
     assert "must be at most 120" in html
     assert 'value="250"' in html  # what was typed is shown again
     draft = load_draft(app_db, person.person_id)
-    assert draft["answers"]["pain.duration_weeks"] == 3.5  # valid answers are kept
+    assert draft["answers"]["pain.duration_weeks"] == 15.22  # 3.5 months, kept in weeks
     assert "profile.age" not in draft["asked"]
     assert list_assessments(app_db, person.person_id) == []
 
@@ -176,13 +194,16 @@ def test_conditional_questions_follow_the_answers(person: WebUser):
         seen.update(_fields(page.text))
         response = _answer_page(person, page.text, {})
         location = response.headers["location"]
-        if _step(person.client.get(location).text) == "select":
+        if location.startswith("/assessments/") or _step(
+            person.client.get(location).text
+        ).startswith("instrument:"):
             break
         page = person.client.get(location)
     assert not (seen & neck_only)
 
 
-def test_questionnaire_missing_rule_is_reported_on_its_page(person: WebUser):
+def test_questionnaire_missing_rule_is_reported_on_its_page(person: WebUser, app_db):
+    _install_odi(app_db)
     page = person.client.get("/assess")
     for _ in range(30):
         step = _step(page.text)
@@ -192,7 +213,9 @@ def test_questionnaire_missing_rule_is_reported_on_its_page(person: WebUser):
         page = person.client.get(response.headers["location"])
     assert _step(page.text) == "instrument:odi"
     assert "ODI (c) Jeremy Fairbank" in page.text
-    assert "may not show this questionnaire" in page.text
+    assert "Fictional section 1" in page.text  # the pack's wording, with radio buttons
+    assert 'type="radio" name="odi.1" value="5"' in page.text
+    assert "item score" not in page.text
     data = {"step": "instrument:odi", "odi.1": "2", "odi.2": "9"}
     bad = person.post("/assess", data)
     assert bad.status_code == 422
@@ -219,9 +242,11 @@ def test_results_are_private_and_readable_by_sharing_clinician(
     assert other_person.client.get(f"/assessments?person={person.person_id}").status_code == 404
 
 
-def test_history_classifies_change_between_consecutive_assessments(person: WebUser):
-    _run_wizard(person, {"odi.1": "5", "odi.2": "5", "odi.3": "5", "odi.4": "5"})
-    _run_wizard(person)
+def test_history_classifies_change_between_consecutive_assessments(person: WebUser, app_db):
+    _install_odi(app_db)
+    worse = {"odi.1": "5", "odi.2": "5", "odi.3": "5", "odi.4": "5", "instruments": ["odi"]}
+    _run_wizard(person, worse)
+    _run_wizard(person, {"instruments": ["odi"]})
     page = person.client.get("/assessments")
     assert page.status_code == 200
     assert "change-improved" in page.text

@@ -37,6 +37,7 @@ from backcare.knowledge.clinical import (
 )
 
 __all__ = [
+    "DURATION_UNITS",
     "AnswerValue",
     "QuestionMapping",
     "TriageQuestion",
@@ -44,6 +45,8 @@ __all__ = [
     "derive_facts",
     "describe",
     "evaluate",
+    "parse_duration",
+    "to_weeks",
     "triage_knowledge",
     "triage_questions",
     "validate_answers",
@@ -51,6 +54,53 @@ __all__ = [
 
 AnswerValue = bool | int | float | str | None
 Facts = dict[str, bool | None]
+
+
+#: Units a person may give a duration in, and their length [weeks] (a month is 365.25/12 days).
+DURATION_UNITS: dict[str, float] = {
+    "days": 1 / 7,
+    "weeks": 1.0,
+    "months": 365.25 / 12 / 7,
+    "years": 365.25 / 7,
+}
+_UNIT_WORDS = {
+    "d": "days", "day": "days", "days": "days",
+    "w": "weeks", "wk": "weeks", "wks": "weeks", "week": "weeks", "weeks": "weeks",
+    "m": "months", "mo": "months", "month": "months", "months": "months",
+    "y": "years", "yr": "years", "yrs": "years", "year": "years", "years": "years",
+}  # fmt: skip
+
+
+def to_weeks(amount: float, unit: str) -> float:
+    """A duration given in ``days``, ``weeks``, ``months`` or ``years`` -> weeks (rounded to
+    a hundredth)."""
+    if unit not in DURATION_UNITS:
+        raise InputError(f"choose days, weeks, months or years, not {unit!r}", where="unit")
+    if not math.isfinite(amount) or amount < 0:
+        raise InputError("enter a number of 0 or more", where="amount")
+    return round(amount * DURATION_UNITS[unit], 2)
+
+
+def parse_duration(text: str) -> float:
+    """``"10 days"``, ``"3 weeks"``, ``"2 months"``, ``"1.5 years"`` -> weeks.
+
+    Raises :class:`InputError` naming what to type when the text is not a number and a unit.
+    """
+    parts = text.strip().lower().replace(",", ".").split()
+    if len(parts) == 1:
+        head = parts[0].rstrip("dwmy")
+        tail = parts[0][len(head) :]
+        parts = [head, tail] if head and tail else parts
+    if len(parts) != 2 or parts[1] not in _UNIT_WORDS:
+        raise InputError(
+            "give a number and a unit, for example 10 days, 3 weeks, 2 months or 1 year",
+            where="duration",
+        )
+    try:
+        amount = float(parts[0])
+    except ValueError:
+        raise InputError("start with a number, for example 3 weeks", where="duration") from None
+    return to_weeks(amount, _UNIT_WORDS[parts[1]])
 
 
 def triage_knowledge() -> TriageDocument:
@@ -234,6 +284,10 @@ class TriageQuestion(BaseModel):
     #: For warning signs: the sign in plain words and how to check it at home.
     sign: str | None = None
     how_to_check: str | None = None
+    #: Terminal checklist this question is asked in (with its lead-in), and its checklist line.
+    checklist: str | None = None
+    checklist_text: str | None = None
+    short: str | None = None
     unit: str | None = None
     minimum: float | None = None
     maximum: float | None = None
@@ -245,7 +299,9 @@ class TriageQuestion(BaseModel):
     maps_to: tuple[QuestionMapping, ...] = ()
 
 
-def triage_questions(answers: Mapping[str, object] | None = None) -> tuple[TriageQuestion, ...]:
+def triage_questions(
+    answers: Mapping[str, object] | None = None, *, interactive: bool = False
+) -> tuple[TriageQuestion, ...]:
     """The questions in asking order (emergency signs first).
 
     Parameters
@@ -254,12 +310,18 @@ def triage_questions(answers: Mapping[str, object] | None = None) -> tuple[Triag
         If given, questions whose ``ask_if`` condition is false for these answers are left out
         (for example the neck questions when ``pain.region`` is ``"low_back"``). Questions whose
         condition is still unknown are kept.
+    interactive
+        Only the questions an interview asks (leaves out those that can never change the
+        urgency or the plan, which answer files may still give).
     """
     doc = triage_knowledge()
+    lists = {c.id: c.text for c in doc.checklists}
     facts = derive_facts(validate_answers(answers)) if answers is not None else None
     derived_answer = {d.id: d.answer for d in doc.derived}
     out: list[TriageQuestion] = []
     for item in doc.answers:
+        if interactive and not item.interactive:
+            continue
         if facts is not None and item.ask_if is not None and evaluate(item.ask_if, facts) is False:
             continue
         maps: list[QuestionMapping] = []
@@ -283,6 +345,9 @@ def triage_questions(answers: Mapping[str, object] | None = None) -> tuple[Triag
                 labels=item.labels,
                 sign=item.sign,
                 how_to_check=item.how_to_check,
+                checklist=item.checklist,
+                checklist_text=lists.get(item.checklist) if item.checklist else None,
+                short=item.short,
                 unit=item.unit,
                 minimum=item.minimum,
                 maximum=item.maximum,

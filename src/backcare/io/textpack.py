@@ -19,7 +19,10 @@ from backcare.errors import InputError
 from backcare.io.answers import read_user_text
 from backcare.knowledge.instruments import TextPack, text_pack_problems
 
-__all__ = ["read_text_pack"]
+__all__ = ["MAX_PACK_BYTES", "parse_text_pack", "read_text_pack"]
+
+#: A pack is a few dozen items of text: anything larger is refused before it is parsed.
+MAX_PACK_BYTES = 256 * 1024
 
 
 def _field(loc: Iterable[int | str]) -> str:
@@ -46,8 +49,17 @@ def read_text_pack(path: str | Path, *, instrument_id: str | None = None) -> Tex
         the file and the field (``items[3].options``).
     """
     path = Path(path)
-    where = str(path)
-    text = read_user_text(path, "the text pack")
+    return parse_text_pack(
+        read_user_text(path, "the text pack"), where=str(path), instrument_id=instrument_id
+    )
+
+
+def parse_text_pack(text: str, *, where: str, instrument_id: str | None = None) -> TextPack:
+    """Check a text pack given as YAML text (an uploaded file); errors name ``where``."""
+    if len(text.encode()) > MAX_PACK_BYTES:
+        raise InputError(
+            f"a text pack is at most {MAX_PACK_BYTES // 1024} KB; this one is larger", where=where
+        )
     try:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:

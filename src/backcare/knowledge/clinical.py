@@ -46,6 +46,7 @@ __all__ = [
     "AnyOf",
     "AtLeast",
     "Certainty",
+    "Checklist",
     "Claim",
     "ClaimVerdict",
     "ClaimsDocument",
@@ -273,6 +274,13 @@ class AnswerItem(KnowledgeModel):
     sign: str | None = None
     #: For warning-sign questions: how a person can check it at home, in plain words.
     how_to_check: str | None = None
+    #: Asked together with the other yes/no questions of this checklist in the terminal.
+    checklist: ItemId | None = None
+    #: The question as a checklist line.
+    short: str | None = None
+    #: ``False``: accepted in answer files but not asked in the interview (it cannot change the
+    #: urgency or the plan).
+    interactive: bool = True
 
     @model_validator(mode="after")
     def _type_fields(self) -> AnswerItem:
@@ -337,11 +345,19 @@ class Section(KnowledgeModel):
     title: Text
 
 
+class Checklist(KnowledgeModel):
+    """Yes/no questions asked as one list in the terminal, with its lead-in."""
+
+    id: ItemId
+    text: Text
+
+
 class TriageDocument(Document):
     """``clinical/triage.yaml``: answer ids, derived facts and red-flag rules."""
 
     KIND: ClassVar[str] = "clinical-triage"
     sections: tuple[Section, ...] = Field(min_length=1)
+    checklists: tuple[Checklist, ...] = ()
     answers: tuple[AnswerItem, ...]
     derived: tuple[DerivedFact, ...]
     rules: tuple[RedFlagRule, ...]
@@ -391,6 +407,15 @@ class TriageDocument(Document):
                 check(item.ask_if, f"ask_if of {item.id}")
             if item.id.startswith("triage.") and item.id not in used:
                 raise ValueError(f"{item.id} is asked but no rule uses it")
+            if item.checklist is not None:
+                if item.checklist not in {c.id for c in self.checklists}:
+                    raise ValueError(f"{item.id}: checklist {item.checklist!r} is not declared")
+                if item.type != "boolean" or not item.short:
+                    raise ValueError(f"{item.id}: checklist items are yes/no with a 'short' line")
+                if item.id in serious:
+                    raise ValueError(
+                        f"{item.id} feeds a same-day or emergency rule: ask it on its own"
+                    )
             needs_check = item.id in serious and item.type == "boolean"
             if needs_check and (not item.sign or not item.how_to_check):
                 raise ValueError(

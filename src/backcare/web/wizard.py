@@ -2,18 +2,21 @@
 
 The wizard asks what ``backcare assess`` asks, one page at a time:
 
-1. **Triage and the pain episode**, one section of :func:`triage_questions` per page, in the
-   knowledge file's order. After every page the questions are re-evaluated against the answers
-   so far: a follow-up whose condition became false vanishes (and any answer it had is dropped),
-   one whose condition became true appears. Within a section, questions whose condition is true
-   or absent come first; questions whose condition is still unknown follow on the next page.
+1. **Triage, the pain episode and backcare's own everyday questions**, one section of
+   :func:`triage_questions` per page, in the knowledge file's order (region, age and duration,
+   then the warning signs, then the rest). Every yes/no question needs an answer: yes, no or
+   "don't know"; none can be skipped silently. After every page the questions are re-evaluated
+   against the answers so far: a follow-up whose condition became false vanishes (and any
+   answer it had is dropped), one whose condition became true appears. Within a section,
+   questions whose condition is true or absent come first; questions whose condition is still
+   unknown follow on the next page.
    After every page the answers are triaged: an emergency ends the wizard at once.
-2. **Which questionnaires**: by pain region, as on the command line (pain NRS; for the low back
-   STarT Back and ODI, optionally RMDQ and the Orebro short form; NDI for the neck).
-3. **One page per questionnaire**: item scores copied from the paper form where backcare may not
-   show the wording, with the instrument's copyright notice. A page left blank skips the
-   questionnaire; a partly filled one is scored at once, so a missing-items rule is reported on
-   that page.
+2. **Which questionnaires**: only those whose wording a person can read: the pain rating scale
+   (backcare's own wording) and the questionnaires for which a clinic installed a licensed text
+   pack. Without packs this page is skipped and only the pain rating is asked.
+3. **One page per questionnaire**: each item as its wording with one radio button per answer,
+   with the instrument's copyright notice. A page left blank skips the questionnaire; a partly
+   filled one is scored at once, so a missing-items rule is reported on that page.
 
 The draft (:class:`Draft`) is JSON so the web layer can keep it server-side between requests.
 Parsing errors come back per field (answer id -> message) together with the raw values, so a
@@ -28,8 +31,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from backcare.clinical.answers import (
+    DURATION_UNITS,
     derive_facts,
     evaluate,
+    to_weeks,
     triage_knowledge,
     triage_questions,
     validate_answers,
@@ -37,11 +42,13 @@ from backcare.clinical.answers import (
 from backcare.clinical.instruments import instrument, score
 from backcare.clinical.triage import triage
 from backcare.errors import InputError
+from backcare.knowledge.instruments import TextPack
 
 __all__ = [
     "INSTRUMENT_PAGE",
-    "SECTION_TITLES",
     "SELECT_PAGE",
+    "UNIT_SUFFIX",
+    "UNKNOWN",
     "Draft",
     "Field",
     "Outcome",
@@ -57,20 +64,15 @@ __all__ = [
 SELECT_PAGE = "select"
 INSTRUMENT_PAGE = "instrument:"
 UNKNOWN = "unknown"
+#: A duration field's unit comes in ``<field id>__unit``.
+UNIT_SUFFIX = "__unit"
+_UNIT_LABELS = (("days", "days"), ("weeks", "weeks"), ("months", "months"), ("years", "years"))
 
-SECTION_TITLES = {
-    "about": "About you and the pain",
-    "emergency": "Emergency signs",
-    "nerves": "Nerves",
-    "infection": "Signs of infection",
-    "cancer": "Other warning signs",
-    "fracture": "Possible fracture",
-    "neck": "Neck: spinal cord signs",
-    "inflammatory": "Inflammatory back pain",
-    "article_signs": "Other symptoms",
-}
+Packs = Mapping[str, TextPack]
 
-FieldKind = Literal["boolean", "integer", "number", "choice", "item", "instruments"]
+FieldKind = Literal[
+    "boolean", "integer", "number", "choice", "scale", "duration", "item", "instruments"
+]
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ class Field:
     choices: tuple[tuple[str, str], ...] = ()
     #: Labels of a questionnaire item's answer values (``(value, label)``), where shipped.
     anchors: tuple[tuple[int, str], ...] = ()
+    #: An answer is required (yes / no / don't know for every yes/no question).
+    required: bool = False
 
 
 @dataclass(frozen=True)
@@ -184,11 +188,15 @@ def _conditions() -> dict[str, Any]:
 
 
 def _triage_fields(draft: Draft) -> tuple[str, list[Field]] | None:
-    pending = [q for q in triage_questions(_triage_part(draft.answers)) if q.id not in draft.asked]
+    pending = [
+        q
+        for q in triage_questions(_triage_part(draft.answers), interactive=True)
+        if q.id not in draft.asked
+    ]
     if not pending:
         return None
-    section = pending[0].section
-    in_section = [q for q in pending if q.section == section]
+    section = pending[0].section_title
+    in_section = [q for q in pending if q.section_title == section]
     facts = _facts(draft.answers)
     conds = _conditions()
     decided = [q for q in in_section if conds[q.id] is None or evaluate(conds[q.id], facts)]
@@ -203,10 +211,11 @@ def _triage_fields(draft: Draft) -> tuple[str, list[Field]] | None:
                     label=q.text,
                     help=q.help,
                     choices=(("yes", "Yes"), ("no", "No"), (UNKNOWN, "Don't know")),
+                    required=True,
                 )
             )
         elif q.type == "choice":
-            labels = tuple((c, c.replace("_", " ").capitalize()) for c in q.choices or ())
+            labels = tuple(zip(q.choices or (), q.labels or (), strict=True))
             fields.append(
                 Field(
                     id=q.id,
@@ -214,18 +223,37 @@ def _triage_fields(draft: Draft) -> tuple[str, list[Field]] | None:
                     label=q.text,
                     help=q.help,
                     choices=(*labels, (UNKNOWN, "Don't know")),
+                    required=True,
+                )
+            )
+        elif q.labels is not None and q.minimum is not None:
+            values = range(int(q.minimum), int(q.minimum) + len(q.labels))
+            fields.append(
+                Field(
+                    id=q.id,
+                    kind="scale",
+                    label=q.text,
+                    help=q.help,
+                    choices=(
+                        *((str(v), lab) for v, lab in zip(values, q.labels, strict=True)),
+                        (UNKNOWN, "Don't know"),
+                    ),
+                    minimum=q.minimum,
+                    maximum=q.maximum,
+                    required=True,
                 )
             )
         else:
             fields.append(
                 Field(
                     id=q.id,
-                    kind="integer" if q.type == "integer" else "number",
+                    kind="duration" if q.type == "duration" else q.type,  # type: ignore[arg-type]
                     label=q.text,
                     help=q.help,
-                    unit=q.unit,
+                    unit=None if q.type == "duration" else q.unit,
                     minimum=q.minimum,
                     maximum=q.maximum,
+                    choices=_UNIT_LABELS if q.type == "duration" else (),
                 )
             )
     return section, fields
@@ -234,20 +262,34 @@ def _triage_fields(draft: Draft) -> tuple[str, list[Field]] | None:
 # -- questionnaires --------------------------------------------------------------------------------
 
 
-def instruments_for(region: object) -> list[tuple[str, bool]]:
-    """(instrument id, asked by default) in asking order for a pain region."""
+def instruments_for(region: object, packs: Packs | None = None) -> list[tuple[str, bool]]:
+    """(instrument id, asked by default) in asking order for a pain region.
+
+    Only instruments a person can read: those whose wording backcare ships (the pain rating
+    scale) and those with an installed text pack. Never "copy the score from a paper form".
+    """
     neck = region in ("neck", "both")
-    back = region in ("low_back", "both", None)
+    back = region in ("low_back", "upper_back", "both", None)
     out = [("nrs", True)]
     if back:
         out += [("startback", True), ("odi", True), ("rmdq", False), ("orebro", False)]
     if neck:
         out.append(("ndi", True))
-    return out
+    readable = packs or {}
+    return [(i, d) for i, d in out if instrument(i).licence.wording_shipped or i in readable]
 
 
-def _select_step(draft: Draft, number: int) -> Step:
-    options = instruments_for(draft.answers.get("pain.region"))
+def _chosen_instruments(draft: Draft, packs: Packs | None) -> list[str] | None:
+    if draft.instruments is not None:
+        return draft.instruments
+    offered = instruments_for(draft.answers.get("pain.region"), packs)
+    if [i for i, _ in offered] == ["nrs"]:
+        return ["nrs"]  # nothing to choose between: no select page
+    return None
+
+
+def _select_step(draft: Draft, number: int, packs: Packs | None) -> Step:
+    options = instruments_for(draft.answers.get("pain.region"), packs)
     choices = tuple((i, instrument(i).name) for i, _ in options)
     return Step(
         id=SELECT_PAGE,
@@ -267,96 +309,106 @@ def _select_step(draft: Draft, number: int) -> Step:
     )
 
 
-def default_instruments(draft: Draft) -> list[str]:
+def default_instruments(draft: Draft, packs: Packs | None = None) -> list[str]:
     """The questionnaires ticked by default for the draft's region."""
-    return [i for i, default in instruments_for(draft.answers.get("pain.region")) if default]
+    region = draft.answers.get("pain.region")
+    return [i for i, default in instruments_for(region, packs) if default]
 
 
-def _instrument_step(inst_id: str, number: int) -> Step:
+def _instrument_step(inst_id: str, number: int, packs: Packs | None) -> Step:
     doc = instrument(inst_id)
+    pack = (packs or {}).get(inst_id)
     fields: list[Field] = []
-    if doc.variants and doc.variant_key:
+    if doc.variants and doc.variant_key and pack is not None and pack.variant is None:
         fields.append(
             Field(
                 id=doc.variant_key,
                 kind="choice",
-                label="Which version of the form do you have?",
+                label="Which version of the form is this?",
                 choices=tuple((v.id, v.label) for v in doc.variants),
             )
         )
-    worded = doc.licence.wording_shipped
-    for n, item in enumerate(doc.items, start=1):
-        text = item.text if worded and item.text else None
-        label = text or f"{doc.short_name} item {n} ({item.topic}): item score"
+    items = doc.items
+    if doc.algorithm == "single_item" and doc.missing.required:
+        items = tuple(it for it in doc.items if it.id in doc.missing.required)
+    for item in items:
+        wording = pack.item(item.id) if pack is not None else None
+        text = (wording.text if wording else None) or item.text or ""
+        labels = {o.value: o.label for o in item.options}
+        if wording is not None and wording.options:
+            labels = {o.value: o.label for o in wording.options}
+        values = range(int(item.min), int(item.max) + 1)
         fields.append(
             Field(
                 id=item.id,
                 kind="item",
-                label=label,
+                label=text,
                 minimum=item.min,
                 maximum=item.max,
-                anchors=tuple((o.value, o.label) for o in item.options) if worded else (),
+                choices=tuple(
+                    (str(v), f"{v}: {labels[v]}" if v in labels else str(v)) for v in values
+                ),
             )
         )
     notices = [doc.licence.copyright]
-    if not worded:
-        notices.append(
-            "backcare may not show this questionnaire's wording. Copy each item's score from your "
-            "paper form; leave an item empty if you did not answer it."
-        )
-        notices.append(
-            "Licensed wording packs, which a clinic can load on the command line, are not "
-            "available in the web app."
-        )
+    if pack is not None:
+        notices.append(f"Wording: {pack.title}. {pack.licence_statement}")
     return Step(
         id=INSTRUMENT_PAGE + inst_id,
         kind="instrument",
-        title=doc.name,
+        title=pack.title if pack is not None else doc.name,
         fields=tuple(fields),
         notices=tuple(notices),
         number=number,
     )
 
 
-def current_step(draft: Draft) -> Step:
-    """The page to show next for ``draft``."""
+def current_step(draft: Draft, packs: Packs | None = None) -> Step:
+    """The page to show next for ``draft`` (``packs``: installed licensed wording by
+    instrument id)."""
     number = len(draft.history) + 1
     got = _triage_fields(draft)
     if got is not None:
-        section, fields = got
+        title, fields = got
+        sid = next(i.section for i in triage_knowledge().answers if i.id == fields[0].id)
         return Step(
-            id=f"triage:{section}:{fields[0].id}",
+            id=f"triage:{sid}:{fields[0].id}",
             kind="triage",
-            title=SECTION_TITLES.get(section, section.replace("_", " ").capitalize()),
+            title=title,
             fields=tuple(fields),
             number=number,
         )
-    if draft.instruments is None:
-        return _select_step(draft, number)
-    for inst_id in draft.instruments:
+    chosen = _chosen_instruments(draft, packs)
+    if chosen is None:
+        return _select_step(draft, number, packs)
+    for inst_id in chosen:
         if inst_id not in draft.completed:
-            return _instrument_step(inst_id, number)
+            return _instrument_step(inst_id, number, packs)
     return Step(id="finish", kind="finish", title="Finish", number=number)
 
 
 # -- parsing ---------------------------------------------------------------------------------------
 
 
-def _parse_field(f: Field, raw: str) -> object:
+def _parse_field(f: Field, raw: str, unit: str = "") -> object:
     """The answer value of one field; raises ``InputError`` naming the field."""
     text = raw.strip()
     if f.kind == "boolean":
+        if text == "" and f.required:
+            raise InputError("choose yes, no or don't know", where=f.id)
         if text in ("", UNKNOWN):
             return None
         if text in ("yes", "no"):
             return text == "yes"
-        raise InputError("answer yes, no or don't know", where=f.id)
-    if f.kind == "choice":
+        raise InputError("choose yes, no or don't know", where=f.id)
+    if f.kind in ("choice", "scale", "item"):
+        if text == "" and f.required:
+            raise InputError("choose one of the answers (or don't know)", where=f.id)
         if text in ("", UNKNOWN):
             return None
-        if text in {c for c, _ in f.choices}:
-            return text
-        raise InputError("pick one of the options", where=f.id)
+        if text not in {c for c, _ in f.choices}:
+            raise InputError("choose one of the answers", where=f.id)
+        return text if f.kind == "choice" else int(text)
     if text == "":
         return None
     try:
@@ -365,17 +417,26 @@ def _parse_field(f: Field, raw: str) -> object:
         raise InputError("enter a number", where=f.id) from None
     if not math.isfinite(number):
         raise InputError("enter a finite number", where=f.id)
-    unit = f" {f.unit}" if f.unit else ""
-    if f.kind in ("integer", "item"):
+    if f.kind == "duration":
+        if unit not in DURATION_UNITS:
+            raise InputError("choose days, weeks, months or years", where=f.id)
+        if number < 0:
+            raise InputError("enter a length of time of 0 or more", where=f.id)
+        weeks = to_weeks(number, unit)
+        if f.maximum is not None and weeks > f.maximum:
+            raise InputError("that is more than 100 years; check the number", where=f.id)
+        return weeks
+    unit_text = f" {f.unit}" if f.unit else ""
+    if f.kind == "integer":
         if not number.is_integer():
             raise InputError("enter a whole number", where=f.id)
         value: float | int = int(number)
     else:
         value = number
     if f.minimum is not None and value < f.minimum:
-        raise InputError(f"must be at least {f.minimum:g}{unit}", where=f.id)
+        raise InputError(f"must be at least {f.minimum:g}{unit_text}", where=f.id)
     if f.maximum is not None and value > f.maximum:
-        raise InputError(f"must be at most {f.maximum:g}{unit}", where=f.id)
+        raise InputError(f"must be at most {f.maximum:g}{unit_text}", where=f.id)
     return value
 
 
@@ -386,10 +447,14 @@ def _parse_fields(
     errors: dict[str, str] = {}
     raw: dict[str, str] = {}
     for f in step.fields:
-        text = form.get(f.id, "")
+        text = str(form.get(f.id, "") or "")
         raw[f.id] = text
+        unit = ""
+        if f.kind == "duration":
+            unit = str(form.get(f.id + UNIT_SUFFIX, "") or "")
+            raw[f.id + UNIT_SUFFIX] = unit
         try:
-            values[f.id] = _parse_field(f, text)
+            values[f.id] = _parse_field(f, text, unit)
         except InputError as exc:
             errors[f.id] = exc.problem
     return values, errors, raw
@@ -399,7 +464,9 @@ def _copy(draft: Draft) -> Draft:
     return Draft.from_json(draft.to_json())
 
 
-def submit(draft: Draft, step_id: str, form: Mapping[str, str] | Any) -> Outcome:
+def submit(
+    draft: Draft, step_id: str, form: Mapping[str, str] | Any, packs: Packs | None = None
+) -> Outcome:
     """Apply one submitted page to a copy of ``draft``.
 
     ``form`` maps field names to strings; for the questionnaire list it must offer
@@ -408,11 +475,11 @@ def submit(draft: Draft, step_id: str, form: Mapping[str, str] | Any) -> Outcome
     nothing and comes back without errors.
     """
     new = _copy(draft)
-    step = current_step(new)
+    step = current_step(new, packs)
     if step_id != step.id:
         return Outcome(draft=new, errors={}, raw={})
     if step.kind == "select":
-        return _submit_select(new, form)
+        return _submit_select(new, form, packs)
     if step.kind == "finish":
         return Outcome(draft=new, errors={}, raw={}, finished=True)
     values, errors, raw = _parse_fields(step, form)
@@ -431,6 +498,8 @@ def submit(draft: Draft, step_id: str, form: Mapping[str, str] | Any) -> Outcome
     inst_id = step.id.removeprefix(INSTRUMENT_PAGE)
     if errors:
         return Outcome(draft=new, errors=errors, raw=raw)
+    if new.instruments is None:
+        new.instruments = _chosen_instruments(new, packs)
     doc = instrument(inst_id)
     items = {k: v for k, v in values.items() if k != doc.variant_key}
     for key in [*items, *([doc.variant_key] if doc.variant_key else [])]:
@@ -446,7 +515,8 @@ def submit(draft: Draft, step_id: str, form: Mapping[str, str] | Any) -> Outcome
             new.answers.pop(doc.variant_key, None)
     new.completed.append(inst_id)
     new.history.append((step.id, []))
-    return Outcome(draft=new, errors={}, raw=raw, finished=current_step(new).kind == "finish")
+    finished = current_step(new, packs).kind == "finish"
+    return Outcome(draft=new, errors={}, raw=raw, finished=finished)
 
 
 def _variant(values: Mapping[str, object], key: str | None) -> str | None:
@@ -454,7 +524,7 @@ def _variant(values: Mapping[str, object], key: str | None) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _submit_select(new: Draft, form: Mapping[str, str] | Any) -> Outcome:
+def _submit_select(new: Draft, form: Mapping[str, str] | Any, packs: Packs | None) -> Outcome:
     if hasattr(form, "getlist"):
         chosen = [str(x) for x in form.getlist("instruments")]
     else:
@@ -465,7 +535,7 @@ def _submit_select(new: Draft, form: Mapping[str, str] | Any) -> Outcome:
             chosen = [str(x) for x in got]
         else:
             chosen = []
-    allowed = [i for i, _ in instruments_for(new.answers.get("pain.region"))]
+    allowed = [i for i, _ in instruments_for(new.answers.get("pain.region"), packs)]
     unknown = [c for c in chosen if c not in allowed]
     if unknown:
         return Outcome(
@@ -479,7 +549,7 @@ def _submit_select(new: Draft, form: Mapping[str, str] | Any) -> Outcome:
         draft=new,
         errors={},
         raw={"instruments": ",".join(chosen)},
-        finished=current_step(new).kind == "finish",
+        finished=current_step(new, packs).kind == "finish",
     )
 
 
@@ -500,17 +570,21 @@ def go_back(draft: Draft) -> Draft:
     return new
 
 
-def prefill(step: Step, draft: Draft) -> dict[str, str]:
+def prefill(step: Step, draft: Draft, packs: Packs | None = None) -> dict[str, str]:
     """Form values for ``step`` from the answers in ``draft`` (for back and reload)."""
     out: dict[str, str] = {}
     for f in step.fields:
         if f.kind == "instruments":
             chosen = draft.instruments if draft.instruments is not None else None
-            out[f.id] = ",".join(chosen if chosen is not None else default_instruments(draft))
+            defaults = default_instruments(draft, packs)
+            out[f.id] = ",".join(chosen if chosen is not None else defaults)
             continue
         value = draft.answers.get(f.id)
+        if f.kind == "duration":
+            out[f.id + UNIT_SUFFIX] = "weeks"
         if value is None:
-            out[f.id] = UNKNOWN if f.id in draft.asked and f.kind == "boolean" else ""
+            asked = f.id in draft.asked and f.required
+            out[f.id] = UNKNOWN if asked and f.kind != "item" else ""
         elif isinstance(value, bool):
             out[f.id] = "yes" if value else "no"
         elif isinstance(value, float) and value.is_integer() and f.kind != "number":

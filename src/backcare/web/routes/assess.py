@@ -23,12 +23,16 @@ from backcare.store.assessments import ScoreRow, list_assessments, save_assessme
 from backcare.store.db import Database
 from backcare.store.drafts import clear_draft, load_draft, save_draft
 from backcare.store.profiles import get_assessment
+from backcare.store.text_packs import active_packs
 from backcare.web.citations import References
 from backcare.web.deps import CurrentUser, DbDep, OwnPersonId, ViewedPersonId, viewable_person
 from backcare.web.templating import render
 from backcare.web.wizard import (
+    UNIT_SUFFIX,
+    UNKNOWN,
     Draft,
     Outcome,
+    Packs,
     Step,
     current_step,
     go_back,
@@ -63,12 +67,13 @@ def _step_page(
     request: Request,
     step: Step,
     draft: Draft,
+    packs: Packs,
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    shown = dict(prefill(step, draft))
+    shown = dict(prefill(step, draft, packs))
     shown.update(values or {})
     chosen = set(shown.get("instruments", "").split(",")) if step.kind == "select" else set()
     if errors and _is_htmx(request):
@@ -83,6 +88,7 @@ def _step_page(
             "chosen": chosen,
             "can_go_back": bool(draft.history),
             "emergency_watch": step.kind == "triage" and step.id.startswith("triage:emergency"),
+            "unit_suffix": UNIT_SUFFIX,
         },
         status_code=status_code,
     )
@@ -108,28 +114,29 @@ def _finalize(db: Database, person_id: int, draft: Draft) -> int:
 @router.get("/assess")
 def wizard(request: Request, db: DbDep, person_id: OwnPersonId) -> Response:
     draft = Draft.from_json(load_draft(db, person_id))
-    step = current_step(draft)
-    return _step_page(request, step, draft)
+    packs = active_packs(db)
+    return _step_page(request, current_step(draft, packs), draft, packs)
 
 
-def _apply(db: Database, person_id: int, form: FormData) -> tuple[Draft, Outcome, str]:
+def _apply(db: Database, person_id: int, form: FormData) -> tuple[Outcome, Packs]:
     draft = Draft.from_json(load_draft(db, person_id))
-    step_id = str(form.get("step", ""))
-    outcome = submit(draft, step_id, form)
-    return draft, outcome, step_id
+    packs = active_packs(db)
+    outcome = submit(draft, str(form.get("step", "")), form, packs)
+    return outcome, packs
 
 
 @router.post("/assess")
 async def wizard_submit(request: Request, db: DbDep, person_id: OwnPersonId) -> Response:
     form = await request.form()
-    _draft, outcome, _step_id = await run_in_threadpool(_apply, db, person_id, form)
+    outcome, packs = await run_in_threadpool(_apply, db, person_id, form)
     new = outcome.draft
     if outcome.errors:
         await run_in_threadpool(save_draft, db, person_id, new.to_json())
         return _step_page(
             request,
-            current_step(new),
+            current_step(new, packs),
             new,
+            packs,
             values=outcome.raw,
             errors=outcome.errors,
             status_code=422,
@@ -142,10 +149,11 @@ async def wizard_submit(request: Request, db: DbDep, person_id: OwnPersonId) -> 
             where = exc.where or "form"
             return _step_page(
                 request,
-                current_step(new),
+                current_step(new, packs),
                 new,
+                packs,
                 values=outcome.raw,
-                errors={where: exc.problem, "form": str(exc)},
+                errors={where: exc.problem, "form": exc.problem},
                 status_code=422,
             )
         return _redirect(request, f"/assessments/{assessment_id}")
@@ -159,13 +167,14 @@ def _check(db: Database, person_id: int, form: FormData) -> int | None:
     step = current_step(draft)
     if step.kind != "triage" or form.get("step") != step.id:
         return None
-    values: dict[str, str] = {f.id: str(form.get(f.id, "")) for f in step.fields}
-    trial = submit(draft, step.id, values)
+    given = {f.id: str(form.get(f.id, "")) for f in step.fields}
+    # Questions not answered yet count as "don't know" for this check only (never stored).
+    trial = submit(draft, step.id, {k: v or UNKNOWN for k, v in given.items()})
     if trial.emergency:
         return _finalize(db, person_id, trial.draft)
     kept = Draft.from_json(draft.to_json())
     for f in step.fields:
-        if f.id not in trial.errors and f.id in trial.draft.answers:
+        if given[f.id] and f.id not in trial.errors and f.id in trial.draft.answers:
             kept.answers[f.id] = trial.draft.answers[f.id]
     save_draft(db, person_id, kept.to_json())
     return None
