@@ -14,11 +14,22 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from backcare.cli.assessment_view import render_assessment, render_changes
+from backcare.cli.assessment_view import (
+    render_assessment,
+    render_changes,
+    render_summary,
+    write_report,
+)
 from backcare.cli.console import console
 from backcare.cli.main import app
-from backcare.clinical.answers import TriageQuestion, triage_questions
-from backcare.clinical.assessment import AssessmentResult, answers_schema, assess, compare
+from backcare.clinical.answers import TriageQuestion, parse_duration, triage_questions
+from backcare.clinical.assessment import (
+    AssessmentResult,
+    answers_schema,
+    assess,
+    compare,
+    offered_instruments,
+)
 from backcare.clinical.instruments import instrument
 from backcare.clinical.phase import make_cutoffs
 from backcare.clinical.triage import triage
@@ -29,9 +40,9 @@ from backcare.knowledge.instruments import TextPack
 
 __all__ = ["assess_command", "history_command"]
 
-_YES = {"y", "yes", "j", "ja", "1", "true"}
-_NO = {"n", "no", "nein", "0", "false"}
-_UNKNOWN = {"?", "", "dk", "don't know", "skip"}
+_YES = {"y", "yes", "j", "ja", "true"}
+_NO = {"n", "no", "nein", "false"}
+_UNKNOWN = {"?", "dk", "don't know", "dont know", "not sure"}
 
 
 def _ask_raw(prompt: str) -> str:
@@ -43,47 +54,82 @@ def _ask_raw(prompt: str) -> str:
 
 def _ask_bool(text: str) -> bool | None:
     while True:
-        raw = _ask_raw(f"{escape(text)} [dim](y/n, ? = don't know)[/] ").lower()
+        raw = _ask_raw(f"{escape(text)} [dim](y = yes, n = no, ? = don't know)[/] ").lower()
         if raw in _YES:
             return True
         if raw in _NO:
             return False
         if raw in _UNKNOWN:
             return None
-        console.print("[yellow]Please answer y, n or ?[/]")
+        console.print("Please type y, n or ? (don't know).")
 
 
 def _ask_number(
     text: str, lo: float | None, hi: float | None, *, integer: bool, unit: str | None = None
 ) -> float | int | None:
-    rng = f"{lo:g}–{hi:g}" if lo is not None and hi is not None else "a number"
-    hint = f"{rng}{' ' + unit if unit else ''}, Enter = skip"
+    rng = f"{lo:g} to {hi:g}" if lo is not None and hi is not None else "a number"
+    hint = f"{rng}{' ' + unit if unit else ''}, ? = don't know"
     while True:
         raw = _ask_raw(f"{escape(text)} [dim]({escape(hint)})[/] ")
-        if raw in _UNKNOWN:
+        if raw.lower() in _UNKNOWN:
             return None
         try:
             value: float | int = int(raw) if integer else float(raw.replace(",", "."))
         except ValueError:
-            console.print(f"[yellow]Please enter {'a whole number' if integer else 'a number'}[/]")
+            console.print(f"Please type {'a whole number' if integer else 'a number'}, or ?.")
             continue
         if (lo is not None and value < lo) or (hi is not None and value > hi):
-            console.print(f"[yellow]Please enter a value within {rng}[/]")
+            console.print(f"Please type a number from {rng}, or ?.")
             continue
         return value
 
 
-def _ask_choice(text: str, choices: tuple[str, ...]) -> str | None:
-    listing = ", ".join(f"{n}={c}" for n, c in enumerate(choices, start=1))
+def _ask_labelled(text: str, values: list[object], labels: list[str]) -> object | None:
+    """One of several answers, picked by number (1, 2, ...) or ? for don't know."""
+    console.print(escape(text))
+    for n, label in enumerate(labels, start=1):
+        console.print(f"   {n} = {escape(label)}")
     while True:
-        raw = _ask_raw(f"{escape(text)} [dim]({escape(listing)}, ? = don't know)[/] ")
+        raw = _ask_raw(f"[dim](1 to {len(labels)}, ? = don't know)[/] ").lower()
         if raw in _UNKNOWN:
             return None
-        if raw in choices:
-            return raw
-        if raw.isdigit() and 1 <= int(raw) <= len(choices):
-            return choices[int(raw) - 1]
-        console.print("[yellow]Please pick one of the numbers shown[/]")
+        if raw.isdigit() and 1 <= int(raw) <= len(labels):
+            return values[int(raw) - 1]
+        console.print(f"Please type a number from 1 to {len(labels)}, or ?.")
+
+
+def _ask_duration(text: str) -> float | None:
+    while True:
+        raw = _ask_raw(
+            f"{escape(text)} [dim](for example 10 days, 3 weeks, 2 months, 1 year; "
+            "? = don't know)[/] "
+        )
+        if raw.lower() in _UNKNOWN:
+            return None
+        try:
+            return parse_duration(raw)
+        except InputError as exc:
+            console.print(f"Please {escape(exc.problem)}, or ?.")
+
+
+def _ask_checklist(lead: str, questions: list[TriageQuestion]) -> dict[str, bool | None]:
+    console.print(escape(lead))
+    for n, q in enumerate(questions, start=1):
+        console.print(f"   {n} = {escape(q.short or q.text)}")
+    while True:
+        raw = _ask_raw(
+            "[dim](type the numbers that are true, for example 1 3; 0 = none of them; "
+            "? = not sure)[/] "
+        ).lower()
+        if raw in _UNKNOWN:
+            return {q.id: None for q in questions}
+        parts = raw.replace(",", " ").split()
+        if parts == ["0"]:
+            return {q.id: False for q in questions}
+        if parts and all(p.isdigit() and 1 <= int(p) <= len(questions) for p in parts):
+            chosen = {int(p) for p in parts}
+            return {q.id: n in chosen for n, q in enumerate(questions, start=1)}
+        console.print(f"Please type numbers from 1 to {len(questions)}, 0 or ?.")
 
 
 def _ask_question(q: TriageQuestion) -> object:
@@ -91,73 +137,76 @@ def _ask_question(q: TriageQuestion) -> object:
     if q.type == "boolean":
         return _ask_bool(text)
     if q.type == "choice":
-        return _ask_choice(text, q.choices or ())
+        return _ask_labelled(text, list(q.choices or ()), list(q.labels or ()))
+    if q.type == "duration":
+        return _ask_duration(q.text)
+    if q.labels is not None and q.minimum is not None:
+        values: list[object] = list(range(int(q.minimum), int(q.minimum) + len(q.labels)))
+        return _ask_labelled(text, values, list(q.labels))
     return _ask_number(text, q.minimum, q.maximum, integer=q.type == "integer", unit=q.unit)
 
 
 def _interactive_triage(answers: dict[str, object]) -> bool:
-    """Ask the triage/profile/pain questions; True if an emergency stopped the assessment."""
+    """Ask the interview's questions in order; True if an emergency stopped the assessment."""
     asked: set[str] = set()
     section = None
     while True:
-        pending = [q for q in triage_questions(answers) if q.id not in asked]
+        pending = [q for q in triage_questions(answers, interactive=True) if q.id not in asked]
         if not pending:
             return False
         q = pending[0]
-        asked.add(q.id)
-        if q.section != section:
-            section = q.section
-            console.print(f"\n[bold]{escape(section.replace('_', ' ').capitalize())}[/]")
-        answers[q.id] = _ask_question(q)
-        if answers[q.id] is not None and triage(answers).stop:
+        if q.section_title != section:
+            section = q.section_title
+            console.print(f"\n[bold]{escape(section)}[/]")
+        if q.checklist:
+            group = [p for p in pending if p.checklist == q.checklist]
+            asked.update(p.id for p in group)
+            answers.update(_ask_checklist(q.checklist_text or "", group))
+        else:
+            asked.add(q.id)
+            answers[q.id] = _ask_question(q)
+        if triage(answers).stop:
             return True
 
 
-def _instruments_for(region: object) -> list[tuple[str, bool]]:
-    """(instrument, asked by default) in asking order for a pain region."""
-    neck = region in ("neck", "both")
-    back = region in ("low_back", "both", None)
-    out = [("nrs", True)]
-    if back:
-        out += [("startback", True), ("odi", True), ("rmdq", False), ("orebro", False)]
-    if neck:
-        out.append(("ndi", True))
-    return out
-
-
 def _interactive_instruments(answers: dict[str, object], packs: dict[str, TextPack]) -> None:
-    for inst_id, default in _instruments_for(answers.get("pain.region")):
-        doc = instrument(inst_id)
+    """The pain rating (one question), then any questionnaire whose wording is installed."""
+    pain = instrument("nrs")
+    for item in pain.items:
+        if item.id in pain.missing.required:
+            answers[item.id] = _ask_number(item.text or "", item.min, item.max, integer=True)
+    for inst_id, default in offered_instruments(answers.get("pain.region"), tuple(packs)):
         pack = packs.get(inst_id)
+        if inst_id == "nrs" or pack is None:
+            continue
+        doc = instrument(inst_id)
         default_hint = "Y/n" if default else "y/N"
-        raw = _ask_raw(f"\nFill in the {escape(doc.name)}? [dim]({default_hint})[/] ").lower()
+        raw = _ask_raw(f"\nFill in the {escape(pack.title)}? [dim]({default_hint})[/] ").lower()
         if not (raw in _YES or (raw == "" and default)):
             continue
-        console.print(f"[dim]{escape(doc.licence.copyright)}[/]")
-        worded = doc.licence.wording_shipped or pack is not None
-        if not worded:
-            console.print(
-                "backcare may not show this questionnaire's wording. Copy each item's score from "
-                "your paper form (Enter skips an item)."
-            )
-        if doc.variants and doc.variant_key:
-            labels = tuple(v.id for v in doc.variants)
-            choice = _ask_choice("Which version of the form do you have?", labels)
-            if choice is not None:
-                answers[doc.variant_key] = choice
-        for n, item in enumerate(doc.items, start=1):
-            wording = pack.item(item.id) if pack else None
-            text = (wording.text if wording else None) or item.text
-            options = (wording.options if wording and wording.options else None) or item.options
-            if text is None:
-                text = f"{doc.short_name} item {n} ({item.topic}): item score"
-            for opt in options:
-                console.print(f"   [dim]{opt.value} = {escape(opt.label)}[/]")
-            answers[item.id] = _ask_number(text, item.min, item.max, integer=True)
+        console.print(f"[dim]{escape(doc.licence.copyright)} {escape(pack.licence_statement)}[/]")
+        if pack.variant and doc.variant_key:
+            answers[doc.variant_key] = pack.variant
+        for item in doc.items:
+            wording = pack.item(item.id)
+            labels = {o.value: o.label for o in (wording.options if wording else ())}
+            console.print(escape(wording.text if wording else item.id))
+            for value in range(item.min, item.max + 1):
+                label = labels.get(value)
+                console.print(f"   {value}" + (f" = {escape(label)}" if label else ""))
+            answers[item.id] = _ask_number("Your answer", item.min, item.max, integer=True)
 
 
 def _read_packs(paths: list[Path]) -> dict[str, TextPack]:
-    packs: dict[str, TextPack] = {}
+    """Packs installed in the local database, then those given with --text-pack (which win)."""
+    from backcare.store import open_database
+    from backcare.store.text_packs import active_packs
+
+    db = open_database()
+    try:
+        packs: dict[str, TextPack] = dict(active_packs(db))
+    finally:
+        db.dispose()
     for path in paths:
         pack = read_text_pack(path)
         packs[pack.instrument] = pack
@@ -198,6 +247,12 @@ def assess_command(
     ),
     acute_below: float = typer.Option(6.0, help="Acute phase below this many weeks."),
     chronic_above: float = typer.Option(12.0, help="Chronic phase above this many weeks."),
+    more: bool = typer.Option(
+        False, "--more", help="Print everything: scores, the whole plan and its evidence."
+    ),
+    report: Path | None = typer.Option(
+        None, "--report", help="Also write everything (plan and evidence) to this text file."
+    ),
 ) -> None:
     """Assess back or neck pain: triage first, then scores, phase and a plan with sources."""
     if schema:
@@ -214,8 +269,7 @@ def assess_command(
         packs = _read_packs(text_pack)
         console.print(
             "[bold]backcare assessment[/]\nbackcare informs and triages; it never diagnoses. "
-            "Answer y (yes), n (no) or ? (don't know); '?' is never taken as 'no'.\n"
-            "[bold]Warning signs first.[/]"
+            "Answer y (yes), n (no) or ? (don't know); '?' is never taken as 'no'."
         )
         answers = {}
         if not _interactive_triage(answers):
@@ -226,7 +280,15 @@ def assess_command(
         payload = {"assessment_id": stored_id, **result.model_dump(mode="json")}
         console.print(json.dumps(payload, indent=2, ensure_ascii=False), markup=False)
         return
-    render_assessment(result, console)
+    if more:
+        render_assessment(result, console)
+    else:
+        render_summary(result, console)
+    if report is not None:
+        write_report(result, report)
+        console.print(f"[dim]The whole plan with its evidence is in {escape(str(report))}.[/]")
+    elif not more:
+        console.print("[dim]For the whole plan with its evidence, run again with --more.[/]")
     if stored_id is not None:
         console.print(f"[dim]Saved as assessment {stored_id} (see `backcare history`).[/]")
 

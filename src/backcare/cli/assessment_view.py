@@ -7,6 +7,7 @@ at the end, so a person or a clinician can check each line.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
@@ -14,11 +15,19 @@ from rich.panel import Panel
 from rich.table import Table
 
 from backcare.clinical.assessment import AssessmentResult
+from backcare.clinical.facts import VERDICT_LABELS as CLAIM_LABELS
 from backcare.clinical.instruments import ChangeResult
 from backcare.clinical.plan import PlanLine
+from backcare.errors import InputError
 from backcare.knowledge import source
 
-__all__ = ["References", "render_assessment", "render_changes"]
+__all__ = [
+    "References",
+    "render_assessment",
+    "render_changes",
+    "render_summary",
+    "write_report",
+]
 
 _URGENCY_STYLE = {
     "emergency": "bold white on red",
@@ -125,16 +134,31 @@ def render_assessment(result: AssessmentResult, console: Console) -> None:
         )
     _lines(console, refs, "Recommended", plan.recommended)
     _lines(console, refs, "Prevention", plan.prevention)
+    _lines(console, refs, "Guidelines disagree", plan.disputed)
     _lines(console, refs, "Not recommended (and why)", plan.not_recommended)
+    if plan.until_visit:
+        console.print("\n[bold underline]Until you are seen[/]")
+        for safe in plan.until_visit:
+            console.print(f"• {escape(safe.text)} {refs.cite(safe.sources)}")
+        console.print("[bold]Act at once if[/]")
+        for safe in plan.watch_for:
+            console.print(f"• {escape(safe.text)} {refs.cite(safe.sources)}")
+        for item in plan.tell_the_doctor:
+            console.print(f"[bold]Tell the doctor:[/] {escape(item)}")
+    for sign in tri.unchecked_signs:
+        console.print(
+            f"[yellow]Not checked:[/] {escape(sign.sign)}. How to check: "
+            f"{escape(sign.how_to_check)}"
+        )
     if plan.held_back:
-        console.print("\n[bold underline]Held back until a clinician has seen you[/]")
+        console.print("\n[bold underline]After your visit, you can ask about[/]")
         for held in plan.held_back:
             console.print(f"• {escape(held.title)}: {escape(held.reason)}")
     if plan.corrected_claims:
         console.print("\n[bold underline]What the article got wrong[/]")
         for claim in plan.corrected_claims:
             console.print(
-                f"• “{escape(claim.claim)}” — [bold]{escape(claim.verdict)}[/]: "
+                f"• “{escape(claim.claim)}” — [bold]{escape(CLAIM_LABELS[claim.verdict])}[/]: "
                 f"{escape(claim.summary)} {refs.cite(claim.sources)}"
             )
     if plan.practitioner:
@@ -148,6 +172,66 @@ def render_assessment(result: AssessmentResult, console: Console) -> None:
         console.print(f"[dim]{escape(note)}[/]")
     refs.render(console)
     console.print(f"\n[dim]{escape(plan.disclaimer)}[/]")
+
+
+def _first_sentence(text: str) -> str:
+    head, dot, _ = text.partition(". ")
+    return head + (dot.strip() or "")
+
+
+def render_summary(result: AssessmentResult, console: Console, *, max_signs: int = 5) -> None:
+    """What to do, first and short (under 300 words for a typical result); the rest on demand."""
+    tri = result.triage
+    plan = result.plan
+    style = _URGENCY_STYLE.get(tri.urgency, "bold")
+    console.print(
+        Panel(
+            f"[{style}]{escape(tri.urgency_label)}[/]\n{escape(tri.what_to_do)}",
+            title="What to do",
+            border_style=style.split()[-1],
+        ),
+        soft_wrap=False,
+    )
+    if plan.status == "emergency":
+        for action in plan.emergency.actions if plan.emergency else ():
+            console.print(f"• {escape(action)}")
+        return
+    signs = tri.unchecked_signs
+    if signs:
+        console.print("\n[bold]Warning signs not checked yet[/] (a 'don't know' is not a 'no')")
+        for sign in signs[:max_signs]:
+            console.print(f"• {escape(sign.sign)}. How to check: {escape(sign.how_to_check)}")
+        if len(signs) > max_signs:
+            console.print(f"  …and {len(signs) - max_signs} more (see --more).")
+    flagged = [f for f in tri.fired if f.urgency != "self_care"]
+    for flag in flagged:
+        console.print(f"• [bold]{escape(flag.label)}[/]")
+    if plan.status == "see_clinician_first":
+        console.print("\n[bold]Until you are seen[/]")
+        for point in plan.until_visit:
+            console.print(f"• {escape(point.text)}")
+        console.print("[bold]Act at once if[/]")
+        for point in plan.watch_for:
+            console.print(f"• {escape(point.text)}")
+        return
+    if plan.recommended:
+        console.print("\n[bold]Your plan[/]")
+        for line in plan.recommended[:5]:
+            console.print(f"• [bold]{escape(line.title)}[/]: {escape(_first_sentence(line.text))}")
+    if plan.not_recommended:
+        titles = ", ".join(ln.title for ln in plan.not_recommended[:4])
+        console.print(f"\n[bold]Best avoided[/]: {escape(titles)}, and more (see --more).")
+
+
+def write_report(result: AssessmentResult, path: Path) -> None:
+    """The whole result (as :func:`render_assessment` prints it) as a plain text file."""
+    from rich.console import Console as _Console
+
+    try:
+        with path.open("w", encoding="utf-8") as handle:
+            render_assessment(result, _Console(file=handle, width=100, no_color=True))
+    except OSError as exc:
+        raise InputError(f"cannot write the report: {exc.strerror}", where=str(path)) from exc
 
 
 def render_changes(changes: dict[str, ChangeResult], console: Console) -> None:

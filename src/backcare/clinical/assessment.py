@@ -8,7 +8,7 @@ and nothing else, without scoring anything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -36,6 +36,7 @@ __all__ = [
     "answers_schema",
     "assess",
     "compare",
+    "offered_instruments",
     "region_for",
 ]
 
@@ -94,6 +95,23 @@ def region_for(
     if scores and set(scores) & _NECK_INSTRUMENTS and not set(scores) - _NECK_INSTRUMENTS - {"nrs"}:
         return "neck", "You did not say where the pain is; the plan is for neck pain."
     return _DEFAULT_REGION, "You did not say where the pain is; the plan assumes low back pain."
+
+
+def offered_instruments(region: object, packs: Collection[str] = ()) -> list[tuple[str, bool]]:
+    """(instrument id, asked by default) in asking order for a pain region.
+
+    Only instruments a person can read: those whose wording backcare ships (the pain rating
+    scale) and those whose licensed wording is installed (``packs``: instrument ids). Never
+    "copy the score from a paper form".
+    """
+    neck = region in ("neck", "both")
+    back = region in ("low_back", "upper_back", "both", None)
+    out = [("nrs", True)]
+    if back:
+        out += [("startback", True), ("odi", True), ("rmdq", False), ("orebro", False)]
+    if neck:
+        out.append(("ndi", True))
+    return [(i, d) for i, d in out if instrument(i).licence.wording_shipped or i in packs]
 
 
 def assess(

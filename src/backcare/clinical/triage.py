@@ -263,7 +263,8 @@ def triage(answers: Mapping[str, object]) -> TriageResult:
             ]
             missing = list(dict.fromkeys(missing))
             relevant = [m for m in missing if m not in items or _applicable(items[m], facts)]
-            if relevant:
+            # A self-care note left unanswered cannot change the urgency or the plan.
+            if relevant and rule.urgency != "self_care":
                 unknown.append(
                     UnknownFlag(
                         id=rule.id,

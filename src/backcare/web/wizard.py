@@ -39,6 +39,7 @@ from backcare.clinical.answers import (
     triage_questions,
     validate_answers,
 )
+from backcare.clinical.assessment import offered_instruments
 from backcare.clinical.instruments import instrument, score
 from backcare.clinical.triage import triage
 from backcare.errors import InputError
@@ -263,20 +264,9 @@ def _triage_fields(draft: Draft) -> tuple[str, list[Field]] | None:
 
 
 def instruments_for(region: object, packs: Packs | None = None) -> list[tuple[str, bool]]:
-    """(instrument id, asked by default) in asking order for a pain region.
-
-    Only instruments a person can read: those whose wording backcare ships (the pain rating
-    scale) and those with an installed text pack. Never "copy the score from a paper form".
-    """
-    neck = region in ("neck", "both")
-    back = region in ("low_back", "upper_back", "both", None)
-    out = [("nrs", True)]
-    if back:
-        out += [("startback", True), ("odi", True), ("rmdq", False), ("orebro", False)]
-    if neck:
-        out.append(("ndi", True))
-    readable = packs or {}
-    return [(i, d) for i, d in out if instrument(i).licence.wording_shipped or i in readable]
+    """(instrument id, asked by default): only those a person can read (see
+    :func:`backcare.clinical.assessment.offered_instruments`)."""
+    return offered_instruments(region, tuple(packs or ()))
 
 
 def _chosen_instruments(draft: Draft, packs: Packs | None) -> list[str] | None:

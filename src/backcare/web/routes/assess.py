@@ -16,7 +16,9 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from backcare.clinical.answers import triage_knowledge
 from backcare.clinical.assessment import AssessmentResult, assess, compare
+from backcare.clinical.facts import VERDICT_LABELS as CLAIM_VERDICT_LABELS
 from backcare.clinical.instruments import ChangeResult
 from backcare.errors import InputError
 from backcare.store.assessments import ScoreRow, list_assessments, save_assessment
@@ -51,6 +53,29 @@ URGENCY_CLASS = {
     "routine": "urgency-routine",
     "self_care": "urgency-self-care",
 }
+
+
+def own_measures_view(own: dict[str, Any]) -> list[tuple[str, str]]:
+    """backcare's own everyday answers as (what was asked, the answer) in plain words."""
+    items = {i.id: i for i in triage_knowledge().answers}
+    out: list[tuple[str, str]] = []
+    for key, value in own.items():
+        item = items.get(key)
+        if item is None:
+            continue
+        label = item.short or item.text
+        if value is None:
+            answer = "Don't know"
+        elif isinstance(value, bool):
+            answer = "Yes" if value else "No"
+        elif item.labels and item.minimum is not None and isinstance(value, int):
+            answer = item.labels[value - int(item.minimum)]
+        elif item.labels and item.choices and value in item.choices:
+            answer = item.labels[item.choices.index(value)]
+        else:
+            answer = str(value)
+        out.append((label, answer))
+    return out
 
 
 def _is_htmx(request: Request) -> bool:
@@ -210,12 +235,17 @@ def results(request: Request, assessment_id: int, db: DbDep, user: CurrentUser) 
         raise HTTPException(404, "Not found.")
     viewable_person(user, stored.person_id)
     result = AssessmentResult.model_validate(stored.result)
+    named = {u.id for u in result.triage.unchecked_signs}
     context = {
         "stored": stored,
         "result": result,
         "refs": References(),
         "urgency_class": URGENCY_CLASS.get(result.triage.urgency, ""),
         "own": stored.person_id == user.person_id,
+        # unknown checks whose questions are already listed as unchecked warning signs
+        "raised_ids": [u.id for u in result.triage.unknown if set(u.missing) <= named],
+        "own_measures": own_measures_view(result.own_measures),
+        "claim_labels": CLAIM_VERDICT_LABELS,
     }
     if result.plan.status == "emergency":
         return render(request, "assess/emergency.html", context)
