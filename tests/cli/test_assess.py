@@ -129,15 +129,31 @@ def test_assess_pure_facade_matches_cli(tmp_path):
 
 
 def _triage_script(replies: dict[str, tuple[str, object]]) -> list[str]:
-    """Lines a person types for the triage questions, following the same conditional order as
-    the command (questions appear or vanish as answers come in); unlisted questions get 'n'."""
+    """Lines a person types for the interview, following the same conditional order as the
+    command (questions appear or vanish as answers come in); unlisted yes/no questions get 'n',
+    checklists '0' (none), choices and scales their first answer."""
     answers: dict[str, object] = {}
     asked: set[str] = set()
     lines: list[str] = []
-    while pending := [q for q in triage_questions(answers) if q.id not in asked]:
+    while pending := [q for q in triage_questions(answers, interactive=True) if q.id not in asked]:
         q = pending[0]
+        if q.checklist:
+            group = [p for p in pending if p.checklist == q.checklist]
+            asked.update(p.id for p in group)
+            lines.append("0")
+            answers.update(dict.fromkeys((p.id for p in group), False))
+            continue
         asked.add(q.id)
-        typed, value = replies.get(q.id, ("n", False))
+        if q.id in replies:
+            typed, value = replies[q.id]
+        elif q.type == "boolean":
+            typed, value = "n", False
+        elif q.type == "choice":
+            typed, value = "1", (q.choices or ("",))[0]
+        elif q.labels is not None:
+            typed, value = "1", int(q.minimum or 0)
+        else:
+            raise AssertionError(f"no reply for {q.id}")
         lines.append(typed)
         answers[q.id] = value
     return lines
@@ -145,34 +161,50 @@ def _triage_script(replies: dict[str, tuple[str, object]]) -> list[str]:
 
 ABOUT = {
     "pain.region": ("1", "low_back"),
-    "pain.duration_weeks": ("3", 3.0),
-    "pain.recurrent": ("n", False),
+    "pain.duration_weeks": ("3 weeks", 3.0),
     "profile.age": ("40", 40),
-    "pain.onset_age": ("?", None),
 }
+ODI_PACK = Path(__file__).resolve().parents[1] / "io" / "data" / "fictional-odi-pack.yaml"
 
 
 def _interactive_lines(emergency: bool) -> list[str]:
     if emergency:
-        return ["1", "3", "n", "40", "?", "y"]  # saddle numbness (first red flag) -> stop
+        return ["1", "40", "3 weeks", "y"]  # saddle numbness (first red flag) -> stop
     lines = _triage_script(ABOUT)
-    lines += ["", "5", "6", "8"]  # NRS (default yes): now, average, worst
-    lines += ["n"]  # STarT Back: no
-    lines += ["", "1", *["2"] * 10]  # ODI: yes, variant 1, ten items
-    lines += ["", ""]  # RMDQ, Orebro: default no
+    lines += ["6"]  # pain over the past week
+    lines += ["", *["2"] * 10]  # the ODI (licensed wording given): yes, ten items
     return lines
 
 
 def test_interactive_run_through_stdin(cli, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(_interactive_lines(False)) + "\n"))
-    rc, out, err = cli("assess")
+    rc, out, err = cli("assess", "--text-pack", str(ODI_PACK), "--more")
     assert rc == 0, err + out
     assert "Self-care" in out
-    assert "Oswestry" in out
+    assert "Fictional section 1" in out
     assert "Sources" in out
     rc, out, _ = cli("history", "--json")
     (stored,) = json.loads(out)["assessments"]
     assert stored["scores"]["odi"]["total"] == 40.0
+
+
+def test_typical_person_needs_at_most_25_prompts_and_4_minutes(cli, monkeypatch):
+    """A 40-year-old with 2 weeks of low back pain after gardening and no warning signs."""
+    lines = [*_triage_script(ABOUT), "4"]
+    assert len(lines) <= 25
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    rc, out, err = cli("assess", "--no-save")
+    assert rc == 0, err + out
+    questions, _, result = out.partition("What to do")
+    assert "item score" not in questions
+    assert "_" not in questions.replace("__", "")  # no ids or enum names
+    # silent reading at 238 words a minute (Brysbaert 2019, adults, non-fiction) plus two
+    # seconds to type each answer
+    seconds = len(questions.split()) / 238 * 60 + 2 * len(lines)
+    assert seconds < 240, seconds
+    assert len(result.split()) < 300
+    assert result.index("Self-care") < result.index("Your plan")
+    assert "--more" in result
 
 
 def test_interactive_emergency_real_process(tmp_path):
@@ -194,7 +226,7 @@ def test_interactive_emergency_real_process(tmp_path):
 
 
 def test_input_ending_early_is_a_clear_error(cli, monkeypatch):
-    monkeypatch.setattr(sys, "stdin", io.StringIO("1\n3\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("1\n30\n"))
     rc, _, err = cli("assess")
     assert rc == 2
     assert "input ended" in err

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backcare.clinical.answers import describe, triage_knowledge
+from backcare.clinical.answers import describe, triage_knowledge, triage_questions
 from backcare.clinical.triage import TriageResult, triage, urgency_rank
 from backcare.errors import InputError
 from backcare.knowledge import source_registry
@@ -326,7 +326,9 @@ def test_neck_questions_do_not_apply_to_low_back_pain():
         del answers[key]
     result = triage(answers)
     assert result.complete
-    assert {"myelopathy_signs", "neck_trauma"} <= set(result.not_applicable)
+    # a neck question that does not apply cannot be "yes": its checks are decided, not open
+    assert not {"myelopathy_signs", "neck_trauma"} & {u.id for u in result.unknown}
+    assert not {"myelopathy_signs", "neck_trauma"} & fired_ids(result)
     as_neck = triage({**answers, "pain.region": "neck"})
     assert {"myelopathy_signs", "neck_trauma"} <= {u.id for u in as_neck.unknown}
 
@@ -356,9 +358,11 @@ def test_three_valued_logic_is_consistent_with_every_completion(partial, region)
     }
     answers = {**base, **partial}
     result = triage(answers)
-    low = triage({**base, **{t: partial.get(t) or False for t in TRIAGE_IDS}})
+    # complete the questions that apply to these answers (others cannot be "yes")
+    open_ids = [q.id for q in triage_questions(answers) if q.id in TRIAGE_IDS]
+    low = triage({**answers, **{t: partial.get(t) or False for t in open_ids}})
     high = triage(
-        {**base, **{t: (True if partial.get(t) is None else partial[t]) for t in TRIAGE_IDS}}
+        {**answers, **{t: (True if partial.get(t) is None else partial[t]) for t in open_ids}}
     )
     # Rules with a "maybe" part fire on "yes or don't know", so they are left out of the
     # monotone comparison with the all-"no" completion.

@@ -54,7 +54,7 @@ def _ask_raw(prompt: str) -> str:
 
 def _ask_bool(text: str) -> bool | None:
     while True:
-        raw = _ask_raw(f"{escape(text)} [dim](y = yes, n = no, ? = don't know)[/] ").lower()
+        raw = _ask_raw(f"{escape(text)} [dim](y/n/?)[/] ").lower()
         if raw in _YES:
             return True
         if raw in _NO:
@@ -68,7 +68,7 @@ def _ask_number(
     text: str, lo: float | None, hi: float | None, *, integer: bool, unit: str | None = None
 ) -> float | int | None:
     rng = f"{lo:g} to {hi:g}" if lo is not None and hi is not None else "a number"
-    hint = f"{rng}{' ' + unit if unit else ''}, ? = don't know"
+    hint = f"{rng}{' ' + unit if unit else ''}, or ?"
     while True:
         raw = _ask_raw(f"{escape(text)} [dim]({escape(hint)})[/] ")
         if raw.lower() in _UNKNOWN:
@@ -90,7 +90,7 @@ def _ask_labelled(text: str, values: list[object], labels: list[str]) -> object 
     for n, label in enumerate(labels, start=1):
         console.print(f"   {n} = {escape(label)}")
     while True:
-        raw = _ask_raw(f"[dim](1 to {len(labels)}, ? = don't know)[/] ").lower()
+        raw = _ask_raw(f"[dim](1 to {len(labels)}, or ?)[/] ").lower()
         if raw in _UNKNOWN:
             return None
         if raw.isdigit() and 1 <= int(raw) <= len(labels):
@@ -100,10 +100,7 @@ def _ask_labelled(text: str, values: list[object], labels: list[str]) -> object 
 
 def _ask_duration(text: str) -> float | None:
     while True:
-        raw = _ask_raw(
-            f"{escape(text)} [dim](for example 10 days, 3 weeks, 2 months, 1 year; "
-            "? = don't know)[/] "
-        )
+        raw = _ask_raw(f"{escape(text)} [dim](for example 10 days, 3 weeks, 2 months, or ?)[/] ")
         if raw.lower() in _UNKNOWN:
             return None
         try:
@@ -118,8 +115,7 @@ def _ask_checklist(lead: str, questions: list[TriageQuestion]) -> dict[str, bool
         console.print(f"   {n} = {escape(q.short or q.text)}")
     while True:
         raw = _ask_raw(
-            "[dim](type the numbers that are true, for example 1 3; 0 = none of them; "
-            "? = not sure)[/] "
+            "[dim](the numbers that are true, e.g. 1 3; 0 = none; ? = not sure)[/] "
         ).lower()
         if raw in _UNKNOWN:
             return {q.id: None for q in questions}
@@ -268,8 +264,8 @@ def assess_command(
     else:
         packs = _read_packs(text_pack)
         console.print(
-            "[bold]backcare assessment[/]\nbackcare informs and triages; it never diagnoses. "
-            "Answer y (yes), n (no) or ? (don't know); '?' is never taken as 'no'."
+            "[bold]backcare assessment[/] (it informs; it never diagnoses)\n"
+            "Answer y for yes, n for no, ? if you don't know. ? never counts as no."
         )
         answers = {}
         if not _interactive_triage(answers):

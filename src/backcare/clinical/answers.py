@@ -204,7 +204,8 @@ def _derive(fact: DerivedFact, value: AnswerValue) -> bool | None:
 def derive_facts(values: Mapping[str, AnswerValue]) -> Facts:
     """Yes/no facts from validated answers: every boolean answer id and every ``derived.*`` id.
 
-    A fact whose answer is missing is ``None`` (unknown).
+    A fact whose answer is missing is ``None`` (unknown), unless its question does not apply to
+    these answers (then it cannot be "yes" and is ``False``).
     """
     doc = triage_knowledge()
     facts: Facts = {}
@@ -214,6 +215,15 @@ def derive_facts(values: Mapping[str, AnswerValue]) -> Facts:
             facts[item.id] = raw if isinstance(raw, bool) else None
     for fact in doc.derived:
         facts[fact.id] = _derive(fact, values.get(fact.answer))
+    # A question that does not apply (its ask_if is false) cannot be "yes": no improvement
+    # after a month when the pain began two weeks ago, a neck injury when only the low back
+    # hurts. Unanswered, it is "no" rather than unknown. Two passes for follow-ups of follow-ups.
+    for _ in range(2):
+        for item in doc.answers:
+            if item.type != "boolean" or item.ask_if is None or facts[item.id] is not None:
+                continue
+            if evaluate(item.ask_if, facts) is False:
+                facts[item.id] = False
     return facts
 
 
