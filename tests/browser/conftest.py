@@ -292,7 +292,7 @@ def shot() -> Callable[[object, str], Path]:
     return take
 
 
-def register(tab, email: str | None = None) -> str:
+def register(tab, email: str | None = None, role: str = "person") -> str:
     """Create an account through the form (logged in afterwards); returns the e-mail address."""
     address = email or f"e2e-{uuid.uuid4().hex[:10]}@example.org"
     tab.goto("/register")
@@ -300,7 +300,7 @@ def register(tab, email: str | None = None) -> str:
     tab.fill("#display_name", "E2E Tester")
     tab.fill("#password", PASSWORD)
     tab.fill("#password_again", PASSWORD)
-    tab.check("input[name=role][value=person]")
+    tab.check(f"input[name=role][value={role}]")
     tab.click("button[type=submit]")
     tab.wait_for_load_state()
     assert "/register" not in tab.url, tab.content()[:2000]

@@ -21,5 +21,5 @@ def test_facts_json(cli):
     data = json.loads(out)
     assert [c["id"] for c in data["claims"]] == [c.id for c in claims()]
     mattress = next(c for c in data["claims"] if c["id"] == "hard_mattress")
-    assert mattress["verdict"] == "contradicted"
+    assert mattress["verdict"] == "against_one_trial"
     assert mattress["sources"][0]["doi"] == "10.1016/S0140-6736(03)14792-7"

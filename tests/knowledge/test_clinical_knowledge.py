@@ -191,3 +191,29 @@ def test_every_choice_has_plain_labels_and_every_section_a_title():
             assert item.labels
             assert len(item.labels) == len(item.choices or ())
             assert all("_" not in label for label in item.labels)
+
+
+def test_plan_lines_cite_sources_only_within_their_scope():
+    from backcare.knowledge import source_registry
+    from backcare.knowledge.clinical import RecommendationsDocument, citation_scope_problems
+
+    doc = load("clinical/recommendations.yaml", RecommendationsDocument)
+    assert citation_scope_problems(doc.lines, source_registry()) == []
+
+
+def test_a_low_back_source_cited_for_neck_pain_is_reported():
+    from backcare.knowledge import source_registry
+    from backcare.knowledge.clinical import RecommendationsDocument, citation_scope_problems
+
+    doc = load("clinical/recommendations.yaml", RecommendationsDocument)
+    line = next(r for r in doc.lines if r.id == "neck.collar")
+    wrong = line.model_copy(update={"sources": ("nice-ng59",)})
+    problems = citation_scope_problems((wrong,), source_registry())
+    assert problems == ["neck.collar: cites nice-ng59 outside its scope (neck)"]
+    acute_only = line.model_copy(
+        update={"regions": ("low_back",), "phases": ("chronic",), "sources": ("dahm-2010",)}
+    )
+    assert (
+        "outside its scope (chronic)"
+        in citation_scope_problems((acute_only,), source_registry())[0]
+    )

@@ -18,6 +18,8 @@ _STYLE = {
     "misleading": "yellow",
     "unproven": "yellow",
     "unsupported": "red",
+    "no_evidence_found": "yellow",
+    "against_one_trial": "yellow",
     "contradicted": "red",
     "false": "bold red",
 }

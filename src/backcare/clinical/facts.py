@@ -20,6 +20,8 @@ VERDICT_LABELS: dict[ClaimVerdict, str] = {
     "misleading": "Misleading",
     "unproven": "Unproven",
     "unsupported": "Not supported by evidence",
+    "no_evidence_found": "No evidence found either way",
+    "against_one_trial": "One trial points the other way",
     "contradicted": "Contradicted by evidence",
     "false": "False",
 }

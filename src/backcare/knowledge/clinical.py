@@ -33,7 +33,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from backcare.knowledge.schema import Cited, Document, KnowledgeModel
+from backcare.knowledge.schema import Cited, Document, KnowledgeModel, Source
 
 __all__ = [
     "ANSWER_PREFIXES",
@@ -75,6 +75,7 @@ __all__ = [
     "UrgencyDocument",
     "UrgencyLevel",
     "Verdict",
+    "citation_scope_problems",
     "condition_facts",
 ]
 
@@ -103,7 +104,14 @@ Verdict = Literal["do", "consider", "only_with_exercise", "disputed", "dont"]
 #: recommends without a graded evidence base.
 Certainty = Literal["high", "moderate", "low", "very_low", "consensus"]
 ClaimVerdict = Literal[
-    "roughly_right", "misleading", "unproven", "unsupported", "contradicted", "false"
+    "roughly_right",
+    "misleading",
+    "unproven",
+    "unsupported",
+    "no_evidence_found",
+    "against_one_trial",
+    "contradicted",
+    "false",
 ]
 
 #: ``self``: backcare's own everyday questions (not a validated questionnaire).
@@ -602,3 +610,28 @@ class ClaimsDocument(Document):
         if len({c.id for c in self.claims}) != len(self.claims):
             raise ValueError("duplicate claim id")
         return self
+
+
+def citation_scope_problems(
+    lines: tuple[Recommendation, ...], registry: dict[str, Source]
+) -> list[str]:
+    """Every plan line that cites a source outside the source's declared scope.
+
+    A source cited by a plan line must declare what it covers (``scope``: regions, phases);
+    the line's regions and phases must lie within it. Returns one message per problem.
+    """
+    problems: list[str] = []
+    for rec in lines:
+        for sid in rec.sources:
+            src = registry.get(sid)
+            if src is None:
+                continue  # dangling ids are reported by the loader
+            if src.scope is None:
+                problems.append(f"{rec.id}: source {sid} declares no scope (regions, phases)")
+                continue
+            regions = set(rec.regions) - set(src.scope.regions)
+            phases = set(rec.phases) - set(src.scope.phases)
+            if regions or phases:
+                outside = ", ".join(sorted(regions | phases))
+                problems.append(f"{rec.id}: cites {sid} outside its scope ({outside})")
+    return problems

@@ -22,6 +22,7 @@ __all__ = [
     "KnowledgeModel",
     "Source",
     "SourceId",
+    "SourceScope",
     "SourcesDocument",
 ]
 
@@ -55,6 +56,17 @@ class Document(KnowledgeModel):
         return self
 
 
+class SourceScope(KnowledgeModel):
+    """The pain regions and phases a source's evidence covers (clinical sources)."""
+
+    regions: tuple[Literal["low_back", "neck"], ...] = Field(min_length=1)
+    phases: tuple[Literal["acute", "subacute", "chronic"], ...] = (
+        "acute",
+        "subacute",
+        "chronic",
+    )
+
+
 class Source(KnowledgeModel):
     """One reference: a guideline, paper, standard or data set."""
 
@@ -65,6 +77,8 @@ class Source(KnowledgeModel):
     doi: str | None = Field(default=None, pattern=r"^10\.\d{4,9}/\S+$")
     url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     note: str | None = None
+    #: What the source covers; a plan line may cite it only within this scope.
+    scope: SourceScope | None = None
 
     @model_validator(mode="after")
     def _locatable(self) -> Source:
