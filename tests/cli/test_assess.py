@@ -230,3 +230,23 @@ def test_input_ending_early_is_a_clear_error(cli, monkeypatch):
     rc, _, err = cli("assess")
     assert rc == 2
     assert "input ended" in err
+
+
+def test_text_pack_install_list_withdraw_and_the_interview_uses_it(cli, monkeypatch):
+    rc, out, err = cli("text-pack", "install", str(ODI_PACK))
+    assert rc == 0, err
+    assert "version 1" in out
+    rc, out, _ = cli("text-pack", "list")
+    assert "odi" in out
+    assert "command line" in out
+    # installed packs are offered by the interview without --text-pack
+    lines = [*_triage_script(ABOUT), "6", "", *["1"] * 10]
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
+    rc, out, err = cli("assess", "--no-save")
+    assert rc == 0, err + out
+    assert "Fictional section 10" in out
+    rc, out, _ = cli("text-pack", "withdraw", "odi")
+    assert "Withdrawn" in out
+    bad = Path(__file__).resolve().parents[1] / "io" / "data" / "fictional-ndi-pack.yaml"
+    rc, _, err = cli("text-pack", "install", str(bad.with_name("missing.yaml")))
+    assert rc == 2

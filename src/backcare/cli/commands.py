@@ -15,6 +15,7 @@ from backcare.cli import facts as facts
 from backcare.cli import info as info
 from backcare.cli import score as score
 from backcare.cli import serve as serve
+from backcare.cli import text_pack as text_pack
 from backcare.cli import wearable as wearable
 from backcare.cli import wearable_analyze as wearable_analyze
 from backcare.cli import wearable_files as wearable_files
