@@ -16,7 +16,7 @@ from backcare.store import schedule
 from backcare.store.diary import save_entry
 from backcare.store.profiles import save_profile
 from backcare.web.security import now_utc
-from tests.web.test_assess import _run_wizard
+from tests.web.test_assess import _install_odi, _run_wizard
 from tests.web.test_pages import _seed
 
 EXPORTS = ["/export/json", "/export/csv", "/export/fhir"]
@@ -24,7 +24,8 @@ EXPORTS = ["/export/json", "/export/csv", "/export/fhir"]
 
 @pytest.fixture
 def filled(person, app_db):
-    _run_wizard(person)
+    _install_odi(app_db)
+    _run_wizard(person, {"instruments": ["nrs", "odi"]})
     _seed(app_db, person.person_id)
     save_profile(app_db, person.person_id, birth_year=1984, sex="male", height_cm=181, mass_kg=80)
     schedule.save_schedule(
@@ -46,7 +47,7 @@ def test_json_holds_everything_of_the_person(filled):
     first = data["assessments"][0]
     assert first["answers"]["odi.3"] == 1
     assert "plan" in first["result"]
-    assert {s["instrument"] for s in first["scores"]} == {"nrs", "startback", "odi"}
+    assert {s["instrument"] for s in first["scores"]} == {"nrs", "odi"}
     assert len(data["diary"]) == 6
     assert data["schedule"]["break_every_min"] == 40
     assert len(data["schedule_events"]) == 1

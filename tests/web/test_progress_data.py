@@ -102,8 +102,11 @@ def _answer_all(step, value="no"):
     for f in step.fields:
         if f.kind == "boolean":
             form[f.id] = value
-        elif f.kind == "choice":
+        elif f.kind in ("choice", "scale"):
             form[f.id] = f.choices[0][0]
+        elif f.kind == "duration":
+            form[f.id] = "30"
+            form[f.id + "__unit"] = "weeks"
         else:
             form[f.id] = "30"
     return form

@@ -23,6 +23,7 @@ from backcare.web.forms import (
     week_start,
     weekly_adherence,
 )
+from tests.clinical.answer_sets import all_no
 
 TODAY = date(2026, 6, 15)  # a Monday
 
@@ -107,13 +108,13 @@ def test_schedule_defaults_follow_the_plan_and_cite_it():
     assert none.exercise_days_per_week == doc.exercise_days_per_week.default
     assert {line.id for line in none.lines} == {"prev.breaks", "prev.exercise"}
     assert {"steffens-2016", "actipass-docs"} <= {r.id for r in none.references}
-    self_care = schedule_proposal(_plan({"pain.region": "low_back", "triage.fever": False}))
+    self_care = schedule_proposal(_plan(all_no()))
     assert self_care.exercise_held_back is None
     assert self_care.exercise_days_per_week == doc.exercise_days_per_week.default
 
 
 def test_schedule_holds_exercise_back_when_the_plan_does():
-    plan = _plan({"pain.region": "low_back", "triage.fever": True})
+    plan = _plan(all_no(triage__fever=True))
     assert plan.status == "see_clinician_first"
     held = schedule_proposal(plan)
     assert held.exercise_held_back

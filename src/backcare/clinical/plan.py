@@ -291,10 +291,12 @@ def _see_clinician_plan(
 ) -> Plan:
     """Only what is safe until the visit: no self-management advice, no "don't" list."""
     levels: UrgencyDocument = load("clinical/urgency.yaml", UrgencyDocument)
+    # Active treatments wait for the visit; harmless everyday lines (understanding the pain,
+    # breaks from sitting) are simply not the focus now and are not "held back".
     held = tuple(
         HeldBack(id=ln.id, title=ln.title, reason=_HOLD_REASON)
         for ln in lines
-        if ln.verdict not in ("dont", "disputed")
+        if ln.verdict not in ("dont", "disputed") and not ln.safe_before_assessment
     )
     tell = [f.label for f in triage.fired if f.urgency != "self_care"]
     tell += [f"Not checked: {u.sign}" for u in triage.unchecked_signs]
