@@ -43,6 +43,7 @@ from backcare.clinical.assessment import offered_instruments
 from backcare.clinical.instruments import instrument, score
 from backcare.clinical.triage import triage
 from backcare.errors import InputError
+from backcare.knowledge.clinical import condition_facts
 from backcare.knowledge.instruments import TextPack
 
 __all__ = [
@@ -200,7 +201,18 @@ def _triage_fields(draft: Draft) -> tuple[str, list[Field]] | None:
     in_section = [q for q in pending if q.section_title == section]
     facts = _facts(draft.answers)
     conds = _conditions()
-    decided = [q for q in in_section if conds[q.id] is None or evaluate(conds[q.id], facts)]
+    waiting = {q.id for q in pending}
+
+    def decided_now(qid: str) -> bool:
+        # shown now only when its condition is true and rests on no question still to come
+        cond = conds[qid]
+        if cond is None:
+            return True
+        if any(f in waiting for f in condition_facts(cond)):
+            return False
+        return evaluate(cond, facts) is True
+
+    decided = [q for q in in_section if decided_now(q.id)]
     chosen = decided or in_section
     fields: list[Field] = []
     for q in chosen:

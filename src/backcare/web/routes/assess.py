@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 from backcare.clinical.answers import triage_knowledge
 from backcare.clinical.assessment import AssessmentResult, assess, compare
 from backcare.clinical.facts import VERDICT_LABELS as CLAIM_VERDICT_LABELS
-from backcare.clinical.instruments import ChangeResult
+from backcare.clinical.instruments import ChangeResult, InstrumentResult, instrument
 from backcare.errors import InputError
 from backcare.store.assessments import ScoreRow, list_assessments, save_assessment
 from backcare.store.db import Database
@@ -76,6 +76,15 @@ def own_measures_view(own: dict[str, Any]) -> list[tuple[str, str]]:
             answer = str(value)
         out.append((label, answer))
     return out
+
+
+def unanswered_text(result: InstrumentResult) -> str:
+    """The items left unanswered, by what they ask about (never item ids)."""
+    doc = instrument(result.instrument)
+    if doc.algorithm == "single_item" or not result.missing:
+        return "none"
+    topics = [doc.item(i).topic for i in result.missing]
+    return f"{len(topics)}: " + ", ".join(topics)
 
 
 def _is_htmx(request: Request) -> bool:
@@ -246,6 +255,7 @@ def results(request: Request, assessment_id: int, db: DbDep, user: CurrentUser) 
         "raised_ids": [u.id for u in result.triage.unknown if set(u.missing) <= named],
         "own_measures": own_measures_view(result.own_measures),
         "claim_labels": CLAIM_VERDICT_LABELS,
+        "unanswered": {k: unanswered_text(r) for k, r in result.scores.items()},
     }
     if result.plan.status == "emergency":
         return render(request, "assess/emergency.html", context)
