@@ -138,7 +138,9 @@ def analyze_command(
         None, "--work-hours", help="Daily work window in local hours, e.g. 8-16."
     ),
     trunk_placement: str = typer.Option(
-        "back", "--trunk-placement", help="Where the trunk sensor sits: back or chest."
+        "back",
+        "--trunk-placement",
+        help="Where the trunk sensor sits: back (upper back), lumbar (lower back) or chest.",
     ),
     arm_side: str = typer.Option("right", "--arm-side", help="Which arm: left or right."),
     thigh_axes: str | None = typer.Option(None, "--thigh-axes", help=_AXES_HELP),
@@ -170,8 +172,8 @@ def analyze_command(
     from backcare.report.wearable import write_wearable_outputs
     from backcare.wearable.pipeline import SensorInput, analyze, common_origin
 
-    if trunk_placement not in ("back", "chest"):
-        raise InputError("must be back or chest", where="--trunk-placement")
+    if trunk_placement not in ("back", "lumbar", "chest"):
+        raise InputError("must be back, lumbar or chest", where="--trunk-placement")
     if arm_side not in ("left", "right"):
         raise InputError("must be left or right", where="--arm-side")
     if thigh is None and trunk is None and arm is None:
@@ -238,7 +240,9 @@ def classify_command(
     file: Path = typer.Argument(..., help="Sensor file."),
     out: Path = typer.Option(..., "--out", help="Output CSV of per-second labels."),
     placement: str = typer.Option(
-        "thigh", "--placement", help="thigh, trunk_back, trunk_chest, upper_arm, wrist or hip."
+        "thigh",
+        "--placement",
+        help="thigh, trunk_back, trunk_lumbar, trunk_chest, upper_arm, wrist or hip.",
     ),
     axes: str | None = typer.Option(None, "--axes", help=_AXES_HELP),
     sensor: str | None = typer.Option(

@@ -34,7 +34,9 @@ __all__ = [
     "ResamplingRules",
 ]
 
-PlacementName = Literal["thigh", "trunk_back", "trunk_chest", "upper_arm", "wrist", "hip"]
+PlacementName = Literal[
+    "thigh", "trunk_back", "trunk_lumbar", "trunk_chest", "upper_arm", "wrist", "hip"
+]
 AxisText = Literal["+x", "-x", "+y", "-y", "+z", "-z"]
 
 
@@ -130,6 +132,19 @@ class ActivityRules(Cited):
         description="seconds used for the walking forward angle: SD of the long axis in this range"
     )
     walk_reference_max_forward_deg: float = Field(gt=0)
+    walk_reference_min_s: int = Field(
+        ge=0, description="walking needed in the file to take the stairs reference from it [s]"
+    )
+    default_walk_forward_deg: float = Field(
+        description="thigh forward angle assumed while walking when the file has too little [deg]"
+    )
+    walk_min_sd_g: float = Field(
+        gt=0, description="walking: long-axis SD above this (below the still/moving SD) [g]"
+    )
+    run_support_sd_g: float = Field(
+        gt=0, description="running also when the SD is above this and the step rate supports it"
+    )
+    run_support_step_hz: float = Field(gt=0, description="the supporting step rate [steps/s]")
     row_inclination_deg: float = Field(gt=45, description="moving with the thigh above this: row")
 
 

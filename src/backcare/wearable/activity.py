@@ -167,11 +167,23 @@ def classify(
     ok = thigh.valid & worn
     with np.errstate(invalid="ignore"):
         moving = sdx > th.still_move_sd_g
+        walking_sd = sdx > th.walk_min_sd_g
         lo, hi = th.walk_reference_sd_g
         ref = ok & (sdx > lo) & (sdx < hi) & (fb < th.walk_reference_max_forward_deg)
-        walk_fb = float(np.median(fb[ref])) if ref.sum() >= 10 else None
-        v_stair = th.stair_above_walk_deg + (walk_fb if walk_fb is not None else 11.0)
+        n_ref = int(ref.sum())
+        if n_ref >= max(th.walk_reference_min_s, 10):
+            walk_fb: float = float(np.median(fb[ref]))
+            stair_reference = f"walking in this recording ({n_ref} s)"
+        else:
+            walk_fb = th.default_walk_forward_deg
+            stair_reference = (
+                f"default walking thigh angle {walk_fb:g} deg (only {n_ref} s of walking, "
+                f"{th.walk_reference_min_s} s needed)"
+            )
+        v_stair = th.stair_above_walk_deg + walk_fb
         st, sc, wr = th.sit_stand_inclination_deg, th.stair_cycle_forward_deg, th.walk_run_sd_g
+        step = thigh.step_hz
+        running = (sdx > wr) | ((sdx > th.run_support_sd_g) & (step > th.run_support_step_hz))
         masks = [
             ("row", moving & (inc > th.row_inclination_deg), bouts.row, Activity.MOVE),
             (
@@ -182,12 +194,13 @@ def classify(
             ),
             (
                 "stairs",
-                moving & (sdx < wr) & (inc < st) & (fb > v_stair) & (fb < sc),
+                moving & ~running & (inc < st) & (fb > v_stair) & (fb < sc),
                 bouts.stairs,
                 Activity.STAIRS,
             ),
-            ("run", (sdx > wr) & (inc < st), bouts.run, Activity.RUN),
-            ("walk", moving & (sdx < wr) & (inc < st) & (fb <= v_stair), bouts.walk, Activity.WALK),
+            ("run", running & (inc < st), bouts.run, Activity.RUN),
+            # stair-angle seconds that do not form a stairs bout are walking, not "move"
+            ("walk", walking_sd & ~running & (inc < st) & (fb < sc), bouts.walk, Activity.WALK),
             ("stand", (inc < st) & (sdm < th.still_move_sd_g), bouts.stand, Activity.STAND),
             ("sit", inc > st, bouts.sit, Activity.SIT),
         ]
@@ -198,11 +211,12 @@ def classify(
         out[m] = int(code)
         taken |= m
     # fast walking is running
-    out[(out == Activity.WALK) & (thigh.step_hz > th.run_step_frequency_hz)] = int(Activity.RUN)
+    out[(out == Activity.WALK) & (step > th.run_step_frequency_hz)] = int(Activity.RUN)
     _remove_short_bouts(out, ok, bouts)
     details: dict[str, Any] = {
         "walking_thigh_forward_deg": walk_fb,
         "stair_threshold_deg": v_stair,
+        "stair_reference": stair_reference,
     }
     sitting = out == Activity.SIT
     if trunk_angles is not None and trunk_gravity is not None and trunk_axes is not None:

@@ -38,6 +38,7 @@ from backcare.wearable.features import SecondFeatures, extract_features
 from backcare.wearable.nonwear import NonwearResult, detect_nonwear, window_sd
 from backcare.wearable.orientation import (
     PLACEMENTS,
+    TRUNK_PLACEMENTS,
     MountingReport,
     Reference,
     check_mounting,
@@ -235,8 +236,9 @@ def analyze_features(
         gravity = f.angle_mean.astype(np.float64)
         sd = window_sd(f.act_mean, f.act_var, rules.window_s)
         still = np.nan_to_num(sd, nan=1.0).max(axis=1) < rules.still_move_sd_g
-        given = axes.get(placement) or default_axes(placement)
-        mount = check_mounting(placement, given, gravity, ~nw.mask, still)
+        explicit = axes.get(placement)
+        given = explicit or default_axes(placement)
+        mount = check_mounting(placement, given, gravity, ~nw.mask, still, correct=explicit is None)
         prepared[placement] = (f, cal, nw, gravity, sd, mount)
     ref_masks = {p: _reference_mask(v[0], reference) for p, v in prepared.items()}
 
@@ -261,7 +263,7 @@ def analyze_features(
     for placement in prepared:
         if placement != "thigh":
             results[placement] = sensor(placement, walking)
-    trunk = next((results[p] for p in ("trunk_back", "trunk_chest") if p in results), None)
+    trunk = next((results[p] for p in TRUNK_PLACEMENTS if p in results), None)
     if "thigh" in results:
         activity, act_details = _thigh_activity(results["thigh"], trunk)
         details.update(act_details)
@@ -336,7 +338,7 @@ def _series(
         def masked(a: F64, _off: NDArray[np.bool_] = off) -> F64:
             return np.where(_off, np.nan, a)
 
-        if placement in ("trunk_back", "trunk_chest") and "trunk_inclination" not in values:
+        if placement in TRUNK_PLACEMENTS and "trunk_inclination" not in values:
             values["trunk_inclination"] = masked(ang.inclination)
             values["trunk_flexion"] = masked(ang.forward)
             values["trunk_lateral"] = masked(ang.sideways)

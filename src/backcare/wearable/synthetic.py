@@ -252,7 +252,7 @@ class SimulatedSource:
         if placement == "thigh":
             theta = np.radians(p["th_theta"] + p["swing"] * np.sin(phase))
             alpha = np.radians(p["th_alpha"])
-        elif placement in ("trunk_back", "trunk_chest"):
+        elif placement in ("trunk_back", "trunk_lumbar", "trunk_chest"):
             theta = np.radians(p["tr_theta"])
             alpha = np.radians(p["tr_alpha"])
         else:
