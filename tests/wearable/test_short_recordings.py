@@ -118,3 +118,22 @@ def test_explicit_axes_are_kept_even_when_the_check_disagrees():
     assert any("kept as given" in n for n in mount.notes)
     auto, _ = run(bouts, sensor=upside)  # without explicit axes the same file is corrected
     assert auto.sensors["thigh"].mounting.used == SensorAxes("-x", "-z")
+
+
+def test_a_vertical_lower_back_sensor_is_not_read_as_leaning_back():
+    # a lumbar sensor tilted 2 deg, standing and sitting only (no walking to learn a reference
+    # from): the placement's own default applies, not the upper back's 27 deg slope
+    lumbar = SimulatedSensor("trunk_lumbar", axes=SensorAxes("+x", "+z"), tilt_deg=2.0)
+    bouts = [Bout(Activity.STAND, 200), Bout(Activity.SIT, 200, trunk_flexion_deg=10.0)]
+    sources, _ = simulate(bouts, [THIGH, lumbar], fs_hz=50.0, start=START)
+    thigh = SensorInput("thigh", sources["thigh"])
+
+    def flexion(placement):
+        result = analyze([thigh, SensorInput(placement, sources["trunk_lumbar"])])
+        assert result.sensors[placement].reference.method == "default"
+        series = result.series
+        stand = series.activity == Activity.STAND
+        return float(np.nanmedian(series["trunk_flexion"][stand]))
+
+    assert abs(flexion("trunk_lumbar")) < 5.0
+    assert flexion("trunk_back") < -20.0  # the defect: the upper back's default on a lumbar sensor
