@@ -32,6 +32,7 @@ __all__ = [
     "PlacementsDocument",
     "PreprocessingDocument",
     "ResamplingRules",
+    "RestRules",
 ]
 
 PlacementName = Literal[
@@ -159,11 +160,24 @@ class LyingRules(Cited):
     )
 
 
+class RestRules(Cited):
+    """Time in bed and sleep over the night, inferred from the thigh (and trunk) activity."""
+
+    night_start_hour: int = Field(ge=0, le=23, description="the rest window opens (local) [h]")
+    night_end_hour: int = Field(ge=0, le=23, description="the rest window closes (local) [h]")
+    max_break_s: int = Field(ge=0, description="upright breaks this short do not end bed time")
+    min_bed_s: int = Field(gt=0, description="shortest period counted as time in bed [s]")
+    still_sd_g: float = Field(gt=0, description="a second in bed is still below this SD [g]")
+    min_sleep_s: int = Field(gt=0, description="shortest still run counted as probable sleep")
+    max_sleep_break_s: int = Field(ge=0, description="movement this short does not end sleep")
+
+
 class ActivityDocument(Document):
     KIND: ClassVar[str] = "wearable-activity"
     thresholds: ActivityRules
     bouts: BoutRules
     lying: LyingRules
+    rest: RestRules
 
 
 class PlacementRule(Cited):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -49,6 +49,7 @@ from backcare.wearable.orientation import (
     segment_angles,
 )
 from backcare.wearable.recording import Recording, RecordingInfo
+from backcare.wearable.rest import rest_periods
 
 __all__ = [
     "DEFAULT_CHUNK_SAMPLES",
@@ -267,6 +268,19 @@ def analyze_features(
     if "thigh" in results:
         activity, act_details = _thigh_activity(results["thigh"], trunk)
         details.update(act_details)
+        thigh_sd = results["thigh"].activity_sd
+        movement = np.nanmax(np.where(np.isnan(thigh_sd), -np.inf, thigh_sd), axis=1)
+        origin = base.origin
+        rest = rest_periods(
+            activity,
+            np.where(np.isfinite(movement), movement, np.nan),
+            None if origin is None else origin + timedelta(seconds=first),
+            activity_rules().rest,
+            trunk=trunk is not None,
+        )
+        details["rest"] = [
+            {**p.as_dict(), "start_s": p.start + first, "end_s": p.end + first} for p in rest
+        ]
     elif trunk is not None:
         activity = _trunk_only_activity(trunk)
         details["note"] = "no thigh sensor: only lying and non-wear are classified"
