@@ -103,7 +103,8 @@ print(json.dumps({"import_s": t1 - t0, "pipeline_s": t2 - t1}))
 ACTIMOTUS_NAMES = {
     "bicycle": "cycle", "cycle": "cycle", "non-wear": "nonwear", "nonwear": "nonwear",
     "stairs": "stairs", "stair": "stairs", "lie": "lie", "sit": "sit", "stand": "stand",
-    "walk": "walk", "run": "run", "move": "move", "row": "move",
+    "walk": "walk", "slow-walk": "walk", "fast-walk": "walk", "run": "run", "move": "move",
+    "row": "move",
 }  # fmt: skip
 
 
