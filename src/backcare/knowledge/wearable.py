@@ -26,6 +26,7 @@ __all__ = [
     "ActivityRules",
     "BoutRules",
     "CalibrationRules",
+    "IntensityRules",
     "LyingRules",
     "NonwearRules",
     "PlacementRule",
@@ -172,12 +173,28 @@ class RestRules(Cited):
     max_sleep_break_s: int = Field(ge=0, description="movement this short does not end sleep")
 
 
+IntensityName = Literal["sedentary", "light", "moderate", "vigorous"]
+
+
+class IntensityRules(Cited):
+    """Walking pace from the step rate, and intensity classes (MET bands) per activity."""
+
+    pace_window_s: int = Field(ge=1, description="step rate averaged over walking seconds [s]")
+    moderate_steps_per_min: float = Field(gt=0, description="walking at or above: moderate pace")
+    fast_steps_per_min: float = Field(gt=0, description="walking at or above: fast pace")
+    activity: dict[str, IntensityName] = Field(
+        description="intensity class of each activity label (walking by its pace)"
+    )
+    pace: dict[Literal["slow", "moderate", "fast"], IntensityName]
+
+
 class ActivityDocument(Document):
     KIND: ClassVar[str] = "wearable-activity"
     thresholds: ActivityRules
     bouts: BoutRules
     lying: LyingRules
     rest: RestRules
+    intensity: IntensityRules
 
 
 class PlacementRule(Cited):

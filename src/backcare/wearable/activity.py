@@ -50,6 +50,7 @@ from backcare.knowledge.wearable import ActivityDocument, BoutRules
 from backcare.posture.angles import SegmentAngles, SensorAxes
 from backcare.posture.conventions import Activity
 from backcare.wearable.features import SecondFeatures
+from backcare.wearable.intensity import intensity_classes, summary, walking_pace
 from backcare.wearable.nonwear import runs
 from backcare.wearable.orientation import components
 
@@ -213,6 +214,7 @@ def classify(
     # fast walking is running
     out[(out == Activity.WALK) & (step > th.run_step_frequency_hz)] = int(Activity.RUN)
     _remove_short_bouts(out, ok, bouts)
+    pace = walking_pace(out, step, doc.intensity)
     details: dict[str, Any] = {
         "walking_thigh_forward_deg": walk_fb,
         "stair_threshold_deg": v_stair,
@@ -239,4 +241,5 @@ def classify(
         details["lying_rule"] = "thigh rotation"
     out[~worn] = int(Activity.NONWEAR)
     out[~thigh.valid] = int(Activity.UNKNOWN)
+    details.update(summary(pace, intensity_classes(out, pace, doc.intensity)))
     return out, details
