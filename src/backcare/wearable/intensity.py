@@ -13,6 +13,8 @@ Rules (numbers in ``knowledge/data/wearable/activity.yaml``, section ``intensity
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from numpy.typing import NDArray
 from scipy.ndimage import uniform_filter1d
@@ -22,8 +24,9 @@ from backcare.posture.conventions import Activity
 
 __all__ = ["INTENSITIES", "PACES", "intensity_classes", "summary", "walking_pace"]
 
-PACES = ("slow", "moderate", "fast")  # codes 1, 2, 3 (0: not walking)
-INTENSITIES = ("sedentary", "light", "moderate", "vigorous")  # codes 1..4 (0: none)
+PACES: tuple[Literal["slow", "moderate", "fast"], ...] = ("slow", "moderate", "fast")
+# pace codes 1, 2, 3 (0: not walking); intensity codes 1..4 (0: none)
+INTENSITIES = ("sedentary", "light", "moderate", "vigorous")
 
 
 def walking_pace(
