@@ -36,7 +36,6 @@ def test_analyze_end_to_end(cli, cwa_files, tmp_path):
         "wearable", "analyze",
         "--thigh", str(paths["thigh"]),
         "--trunk", str(paths["trunk_back"]),
-        "--thigh-axes", "down=+x,forward=-z",
         "--work-hours", "8-16",
         "--out", str(out),
     )  # fmt: skip
@@ -44,6 +43,7 @@ def test_analyze_end_to_end(cli, cwa_files, tmp_path):
     for name in ("seconds.parquet", "daily.csv", "hourly.csv", "windows.csv", "report.html"):
         assert (out / name).is_file(), name
     assert "Time per activity" in stdout
+    # no --thigh-axes: the default axes are checked and corrected (explicit axes are kept)
     assert "axes corrected" in stdout  # the thigh sensor was mounted upside down
     summary = json.loads((out / "summary.json").read_text())
     assert summary["sensors"]["thigh"]["mounting"]["upside_down"] is True
