@@ -4,7 +4,10 @@ Axis options take ``down=<axis>,forward=<axis>`` where ``<axis>`` is ``+x -x +y 
 signed device axis pointing down along the body segment and the one pointing forward (anterior)
 when the person stands upright. Defaults per placement are in
 ``knowledge/data/wearable/placements.yaml``; upside-down and inside-out mounting are detected and
-corrected either way (and reported).
+reported, and corrected only when the axes were not given (axes given explicitly are kept).
+
+``--diary FILE`` takes a CSV of periods (``start, end, context``: work, leisure, sleep or
+nonwear); every table is then also split by them (``windows.csv`` gets a ``context`` column).
 
 ``--reference START..END`` is an upright standing window, each end given as seconds since the
 start of the recording (``30..40``), a time of day on the first day (``08:00:00..08:00:10``) or an
