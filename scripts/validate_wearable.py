@@ -15,9 +15,12 @@ not a scored class (HARTH's shuffling, transitions) are left out of the scores, 
 Layouts
 -------
 ``harth``: one CSV per person with columns ``timestamp, back_x, back_y, back_z, thigh_x, thigh_y,
-thigh_z, label`` (g), HARTH's label codes and axes (thigh: x down, z backward; back on the lower
-back: x down, z forward). Both sensors are analysed together (the trunk refines lying); with
-``--thigh-only`` the back sensor is left out.
+thigh_z, label`` (g) and HARTH's label codes. HARTH names each axis by the direction of gravity
+that reads positive (thigh: x down, z backward; lower back: x down, z forward; standing reads
+x = +1), so in backcare's terms (the device axis pointing down the segment, the one pointing to
+the front) the thigh is ``down=-x, forward=+z`` and the lower back ``down=-x, forward=-z``. These
+are given explicitly; ``--auto-axes`` lets backcare's mounting check find them instead. Both
+sensors are analysed together (the trunk measures lying); ``--thigh-only`` leaves the back out.
 
 ``files``: ``DIR/<person>/<activity>.<ext>`` or ``DIR/<person>_<activity>.<ext>``, any format
 ``backcare wearable analyze`` reads (``.cwa``, ``.csv`` with ``time,x,y,z``...), one activity per
@@ -135,7 +138,7 @@ def _per_second(labels: pd.Series, t: NDArray[np.float64]) -> list[str | None]:
     return out
 
 
-def load_harth(folder: Path, *, thigh_only: bool) -> list[Labelled]:
+def load_harth(folder: Path, *, thigh_only: bool, auto_axes: bool = False) -> list[Labelled]:
     out: list[Labelled] = []
     for path in sorted(folder.glob("*.csv")):
         df = pd.read_csv(path)
@@ -149,7 +152,7 @@ def load_harth(folder: Path, *, thigh_only: bool) -> list[Labelled]:
             SensorInput(
                 "thigh",
                 _source(f"{path.name}:thigh", "AX3", start, t, thigh),
-                axes=SensorAxes("+x", "-z"),
+                axes=None if auto_axes else SensorAxes("-x", "+z"),
             )
         ]
         if not thigh_only:
@@ -158,7 +161,7 @@ def load_harth(folder: Path, *, thigh_only: bool) -> list[Labelled]:
                 SensorInput(
                     "trunk_lumbar",
                     _source(f"{path.name}:back", "AX3", start, t, back),
-                    axes=SensorAxes("+x", "+z"),
+                    axes=None if auto_axes else SensorAxes("-x", "-z"),
                 )
             )
         labels = df["label"].map(HARTH_LABELS)
@@ -307,6 +310,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("layout", choices=("harth", "files", "simulated"))
     ap.add_argument("folder", nargs="?", type=Path)
     ap.add_argument("--thigh-only", action="store_true", help="HARTH: leave the back sensor out")
+    ap.add_argument(
+        "--auto-axes", action="store_true", help="HARTH: let the mounting check find the axes"
+    )
     ap.add_argument("--axes", help="files: the thigh sensor's axes, e.g. down=+x,forward=-z")
     ap.add_argument("--no-join", action="store_true", help="score files only, not joined")
     ap.add_argument("--matrix", action="store_true", help="print every confusion matrix")
@@ -317,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no data folder given or found: {args.folder}", file=sys.stderr)
         return 2
     if args.layout == "harth":
-        recs = load_harth(args.folder, thigh_only=args.thigh_only)
+        recs = load_harth(args.folder, thigh_only=args.thigh_only, auto_axes=args.auto_axes)
     elif args.layout == "files":
         axes = None
         if args.axes:
