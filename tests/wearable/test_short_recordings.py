@@ -137,3 +137,14 @@ def test_a_vertical_lower_back_sensor_is_not_read_as_leaning_back():
 
     assert abs(flexion("trunk_lumbar")) < 5.0
     assert flexion("trunk_back") < -20.0  # the defect: the upper back's default on a lumbar sensor
+
+
+def test_sitting_then_lying_down_on_the_side_keeps_the_sitting():
+    # no standing up in between: one "sitting" bout to the thigh, split where the thigh turns
+    result, truth = run([Bout(Activity.SIT, 300), Bout(Activity.LIE_SIDE, 300)])
+    act = result.series.activity
+    sat = truth.activity == Activity.SIT
+    lay = truth.activity == Activity.LIE_SIDE
+    n = min(act.size, sat.size)
+    assert np.mean(act[:n][sat[:n]] == Activity.SIT) >= 0.9
+    assert np.mean(act[:n][lay[:n]] == Activity.LIE) >= 0.9

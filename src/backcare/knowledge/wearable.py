@@ -155,6 +155,9 @@ class LyingRules(Cited):
 
     thigh_rotation_deg: float = Field(gt=0, lt=90, description="thigh rotation marking lying")
     thigh_rotation_window_s: int = Field(ge=1)
+    turn_split_deg: float = Field(
+        gt=0, lt=180, description="a sitting bout is split where the thigh turns this much [deg]"
+    )
     trunk_inclination_deg: float = Field(gt=0, lt=90, description="trunk above this: lying")
     side_sector_deg: float = Field(
         gt=0, lt=90, description="lying on the side when the roll is beyond this from supine/prone"

@@ -26,7 +26,9 @@ stair threshold). Walking with a step frequency above 2.5 steps/s becomes runnin
 refinement by the lateral high/low-frequency ratio (Acti4, 2019) is not implemented.
 
 Lying: with the thigh alone, a sitting bout is lying when the thigh's rotation about its long
-axis (20 s moving mean) exceeds 65 deg somewhere in the bout (Hettiarachchi et al. 2021). With a
+axis (20 s moving mean) exceeds 65 deg somewhere in the bout (Hettiarachchi et al. 2021); the
+bout is first split where that mean rotation changes by more than 30 deg (sitting, then lying
+down on the side without standing up, stays sitting until the turn). With a
 trunk sensor, a sitting second is lying when the trunk is inclined beyond 45 deg, and sitting
 otherwise; lying is then split by the trunk's roll about its long axis: supine when the chest
 faces up within 45 deg, prone when it faces down within 45 deg, side otherwise.
@@ -39,6 +41,7 @@ data are ``unknown``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -109,6 +112,27 @@ def thigh_signals(
         rotation=np.nan_to_num(rotation),
         valid=features.valid & ~np.isnan(sd).any(axis=1) & ~np.isnan(angles.inclination),
     )
+
+
+def _split_at_turns(rotation: F64, window_s: int, turn_deg: float) -> list[tuple[int, int]]:
+    """Pieces of a sitting bout between turns of the thigh about its long axis.
+
+    ``rotation`` is the bout's ``window_s``-mean rotation [deg]; a turn is where the mean over the
+    window after a second differs from the one before it by more than ``turn_deg``; each run of
+    such seconds is cut at its largest change.
+    """
+    n = rotation.shape[0]
+    h = window_s // 2
+    if n <= 2 * h:
+        return [(0, n)]
+    change = np.zeros(n)
+    change[h : n - h] = np.abs(rotation[2 * h :] - rotation[: n - 2 * h])
+    cuts = [0]
+    t_starts, t_ends = runs(change > turn_deg)
+    for a, b in zip(t_starts.tolist(), t_ends.tolist(), strict=True):
+        cuts.append(a + int(np.argmax(change[a:b])))
+    cuts.append(n)
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
 
 
 def _median_binary(mask: NDArray[np.bool_], bout_s: int) -> NDArray[np.bool_]:
@@ -235,9 +259,11 @@ def classify(
     else:
         starts, ends = runs(sitting)
         rotated = thigh.rotation > lying.thigh_rotation_deg
+        w = lying.thigh_rotation_window_s
         for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            if rotated[s:e].any():
-                out[s:e] = int(Activity.LIE)
+            for a, b in _split_at_turns(thigh.rotation[s:e], w, lying.turn_split_deg):
+                if rotated[s + a : s + b].any():
+                    out[s + a : s + b] = int(Activity.LIE)
         details["lying_rule"] = "thigh rotation"
     out[~worn] = int(Activity.NONWEAR)
     out[~thigh.valid] = int(Activity.UNKNOWN)
