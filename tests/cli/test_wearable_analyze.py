@@ -36,7 +36,6 @@ def test_analyze_end_to_end(cli, cwa_files, tmp_path):
         "wearable", "analyze",
         "--thigh", str(paths["thigh"]),
         "--trunk", str(paths["trunk_back"]),
-        "--thigh-axes", "down=+x,forward=-z",
         "--work-hours", "8-16",
         "--out", str(out),
     )  # fmt: skip
@@ -44,6 +43,7 @@ def test_analyze_end_to_end(cli, cwa_files, tmp_path):
     for name in ("seconds.parquet", "daily.csv", "hourly.csv", "windows.csv", "report.html"):
         assert (out / name).is_file(), name
     assert "Time per activity" in stdout
+    # no --thigh-axes: the default axes are checked and corrected (explicit axes are kept)
     assert "axes corrected" in stdout  # the thigh sensor was mounted upside down
     summary = json.loads((out / "summary.json").read_text())
     assert summary["sensors"]["thigh"]["mounting"]["upside_down"] is True
@@ -114,3 +114,33 @@ def test_parsers():
     assert parse_reference("10..20", None) == (10.0, 20.0)
     with pytest.raises(InputError):
         parse_reference("08:00..09:00", None)
+
+
+def test_a_diary_splits_the_tables_and_a_bad_row_is_named(cli, cwa_files, tmp_path):
+    paths, _ = cwa_files
+    diary = tmp_path / "diary.csv"
+    diary.write_text(
+        "start,end,context\n"
+        "2026-03-02 06:00,2026-03-02 06:30,work\n"
+        "2026-03-02 06:30,2026-03-02 07:00,leisure\n"
+    )
+    out = tmp_path / "out"
+    rc, _, err = cli(
+        "wearable", "analyze", "--thigh", str(paths["thigh"]), "--diary", str(diary),
+        "--no-html", "--out", str(out),
+    )  # fmt: skip
+    assert rc == 0, err
+    with (out / "windows.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["context"] for r in rows] == ["work", "leisure"]
+    assert float(rows[0]["measured_time_s"]) == 1800  # 06:00-06:30, all recorded
+    assert float(rows[1]["upright_time_s"]) > 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("start,end,context\n2026-03-02 06:00,2026-03-02 06:30,gardening\n")
+    rc, _, err = cli(
+        "wearable", "analyze", "--thigh", str(paths["thigh"]), "--diary", str(bad),
+        "--out", str(tmp_path / "bad_out"),
+    )  # fmt: skip
+    assert rc != 0
+    assert "row 1" in err
+    assert "gardening" in err

@@ -55,3 +55,28 @@ def test_timeline_is_a_png():
     png = base64.b64decode(day_timeline_png(series, float(series.time[0]), "day"))
     assert png.startswith(b"\x89PNG")
     assert "day" in render_wearable_report(series, report)
+
+
+def test_qc_table_pace_intensity_and_nights_are_reported(tmp_path):
+    from datetime import UTC, datetime
+
+    from tests.wearable.test_rest import NIGHT
+
+    sources, _ = simulate(
+        NIGHT, [THIGH], fs_hz=10.0, start=datetime(2026, 3, 2, 21, 0, tzinfo=UTC), seed=2
+    )
+    series = analyze([SensorInput("thigh", sources["thigh"])]).series
+    report = analyze_exposure(series, scores=False)
+    paths = write_wearable_outputs(series, report, tmp_path / "night")
+    qc = pd.read_csv(paths["qc"])
+    assert list(qc["placement"]) == ["thigh"]
+    row = qc.iloc[0]
+    assert row["reference"] in ("walking", "default")
+    assert "walking" in row["stairs_reference"]  # its provenance, in words
+    assert row["worn_h"] <= row["recorded_h"]
+    html = paths["report"].read_text()
+    assert "Walking pace and intensity" in html
+    assert "Nights" in html
+    assert "time in bed" in html
+    assert "thigh sensor only" in html  # the estimate is labelled as such
+    assert "in_bed" not in html  # no internal names

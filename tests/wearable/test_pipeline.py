@@ -97,7 +97,8 @@ def test_thigh_alone_classifies_and_finds_side_lying_from_thigh_rotation():
 def test_wrong_mounting_is_detected_corrected_and_reported(mounted, upside_down, inside_out):
     sensor = SimulatedSensor("thigh", axes=mounted)
     sources, truth = simulate(DAY, [sensor], fs_hz=25, seed=5)
-    result = analyze([SensorInput("thigh", sources["thigh"], axes=SensorAxes("+x", "-z"))])
+    # no axes given: the placement's defaults (+x down, -z forward) are checked and corrected
+    result = analyze([SensorInput("thigh", sources["thigh"])])
     report = result.sensors["thigh"].mounting
     assert report.upside_down is upside_down
     assert report.inside_out is inside_out

@@ -4,7 +4,10 @@ Axis options take ``down=<axis>,forward=<axis>`` where ``<axis>`` is ``+x -x +y 
 signed device axis pointing down along the body segment and the one pointing forward (anterior)
 when the person stands upright. Defaults per placement are in
 ``knowledge/data/wearable/placements.yaml``; upside-down and inside-out mounting are detected and
-corrected either way (and reported).
+reported, and corrected only when the axes were not given (axes given explicitly are kept).
+
+``--diary FILE`` takes a CSV of periods (``start, end, context``: work, leisure, sleep or
+nonwear); every table is then also split by them (``windows.csv`` gets a ``context`` column).
 
 ``--reference START..END`` is an upright standing window, each end given as seconds since the
 start of the recording (``30..40``), a time of day on the first day (``08:00:00..08:00:10``) or an
@@ -15,11 +18,12 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from datetime import datetime, time, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -28,9 +32,19 @@ from rich.table import Table
 from backcare.cli.console import console
 from backcare.cli.wearable import wearable_app
 from backcare.errors import InputError
+from backcare.io.diary import DiaryEntry, read_diary
 from backcare.posture.angles import SensorAxes
 
-__all__ = ["analyze_command", "classify_command", "parse_reference", "parse_work_hours"]
+if TYPE_CHECKING:
+    from backcare.posture.exposure import ExposureReport
+
+__all__ = [
+    "analyze_command",
+    "classify_command",
+    "parse_reference",
+    "parse_work_hours",
+    "with_contexts",
+]
 
 _AXES_HELP = "Device axes as down=<axis>,forward=<axis> (e.g. down=+x,forward=-z)."
 
@@ -81,6 +95,16 @@ def parse_reference(text: str | None, origin: datetime | None) -> tuple[float, f
     if t1 <= t0:
         raise InputError(f"the window ends before it starts ({text})", where="--reference")
     return t0, t1
+
+
+def with_contexts(report: ExposureReport, entries: Sequence[DiaryEntry]) -> ExposureReport:
+    """The report with a ``context`` column in the windows table: the diary's periods are the
+    last windows (after any work-hours windows), in the diary's order."""
+    table = report.per_window.copy()
+    n_work = len(table) - len(entries)
+    contexts = ["work hours"] * n_work + [e.context for e in entries]
+    table.insert(0, "context", contexts)
+    return replace(report, per_window=table)
 
 
 def parse_work_hours(text: str | None) -> tuple[float, float] | None:
@@ -137,8 +161,16 @@ def analyze_command(
     work_hours: str | None = typer.Option(
         None, "--work-hours", help="Daily work window in local hours, e.g. 8-16."
     ),
+    diary: Path | None = typer.Option(
+        None,
+        "--diary",
+        help="Diary CSV (start, end, context: work, leisure, sleep or nonwear): every table is "
+        "also split by its periods.",
+    ),
     trunk_placement: str = typer.Option(
-        "back", "--trunk-placement", help="Where the trunk sensor sits: back or chest."
+        "back",
+        "--trunk-placement",
+        help="Where the trunk sensor sits: back (upper back), lumbar (lower back) or chest.",
     ),
     arm_side: str = typer.Option("right", "--arm-side", help="Which arm: left or right."),
     thigh_axes: str | None = typer.Option(None, "--thigh-axes", help=_AXES_HELP),
@@ -170,8 +202,10 @@ def analyze_command(
     from backcare.report.wearable import write_wearable_outputs
     from backcare.wearable.pipeline import SensorInput, analyze, common_origin
 
-    if trunk_placement not in ("back", "chest"):
-        raise InputError("must be back or chest", where="--trunk-placement")
+    if trunk_placement not in ("back", "lumbar", "chest"):
+        raise InputError("must be back, lumbar or chest", where="--trunk-placement")
+    if diary is not None and not diary.is_file():
+        raise InputError("no such file", where=str(diary))
     if arm_side not in ("left", "right"):
         raise InputError("must be left or right", where="--arm-side")
     if thigh is None and trunk is None and arm is None:
@@ -199,6 +233,11 @@ def analyze_command(
             )
         origin = common_origin(s.source.info for s in sensors)
         window = parse_reference(reference, origin)
+        # the diary is checked before the long part; naive device clocks are read as UTC
+        entries = None
+        if diary is not None:
+            tz = origin.tzinfo if origin is not None and origin.tzinfo is not None else UTC
+            entries = read_diary(diary, tz)
         with _progress(console.is_terminal) as tick:
             result = analyze(
                 sensors,
@@ -207,7 +246,14 @@ def analyze_command(
                 max_samples=chunk,
                 progress=tick,
             )
-    report = analyze_exposure(result.series, work_hours=hours, scores=False)
+    report = analyze_exposure(
+        result.series,
+        work_hours=hours,
+        windows=[(e.start, e.end) for e in entries] if entries else None,
+        scores=False,
+    )
+    if entries:
+        report = with_contexts(report, entries)
     paths = write_wearable_outputs(result.series, report, out, html=not no_html)
     _print_summary(result.series, report, paths)
 
@@ -238,7 +284,9 @@ def classify_command(
     file: Path = typer.Argument(..., help="Sensor file."),
     out: Path = typer.Option(..., "--out", help="Output CSV of per-second labels."),
     placement: str = typer.Option(
-        "thigh", "--placement", help="thigh, trunk_back, trunk_chest, upper_arm, wrist or hip."
+        "thigh",
+        "--placement",
+        help="thigh, trunk_back, trunk_lumbar, trunk_chest, upper_arm, wrist or hip.",
     ),
     axes: str | None = typer.Option(None, "--axes", help=_AXES_HELP),
     sensor: str | None = typer.Option(

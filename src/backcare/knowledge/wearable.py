@@ -26,15 +26,19 @@ __all__ = [
     "ActivityRules",
     "BoutRules",
     "CalibrationRules",
+    "IntensityRules",
     "LyingRules",
     "NonwearRules",
     "PlacementRule",
     "PlacementsDocument",
     "PreprocessingDocument",
     "ResamplingRules",
+    "RestRules",
 ]
 
-PlacementName = Literal["thigh", "trunk_back", "trunk_chest", "upper_arm", "wrist", "hip"]
+PlacementName = Literal[
+    "thigh", "trunk_back", "trunk_lumbar", "trunk_chest", "upper_arm", "wrist", "hip"
+]
 AxisText = Literal["+x", "-x", "+y", "-y", "+z", "-z"]
 
 
@@ -130,6 +134,19 @@ class ActivityRules(Cited):
         description="seconds used for the walking forward angle: SD of the long axis in this range"
     )
     walk_reference_max_forward_deg: float = Field(gt=0)
+    walk_reference_min_s: int = Field(
+        ge=0, description="walking needed in the file to take the stairs reference from it [s]"
+    )
+    default_walk_forward_deg: float = Field(
+        description="thigh forward angle assumed while walking when the file has too little [deg]"
+    )
+    walk_min_sd_g: float = Field(
+        gt=0, description="walking: long-axis SD above this (below the still/moving SD) [g]"
+    )
+    run_support_sd_g: float = Field(
+        gt=0, description="running also when the SD is above this and the step rate supports it"
+    )
+    run_support_step_hz: float = Field(gt=0, description="the supporting step rate [steps/s]")
     row_inclination_deg: float = Field(gt=45, description="moving with the thigh above this: row")
 
 
@@ -138,10 +155,40 @@ class LyingRules(Cited):
 
     thigh_rotation_deg: float = Field(gt=0, lt=90, description="thigh rotation marking lying")
     thigh_rotation_window_s: int = Field(ge=1)
+    turn_split_deg: float = Field(
+        gt=0, lt=180, description="a sitting bout is split where the thigh turns this much [deg]"
+    )
     trunk_inclination_deg: float = Field(gt=0, lt=90, description="trunk above this: lying")
     side_sector_deg: float = Field(
         gt=0, lt=90, description="lying on the side when the roll is beyond this from supine/prone"
     )
+
+
+class RestRules(Cited):
+    """Time in bed and sleep over the night, inferred from the thigh (and trunk) activity."""
+
+    night_start_hour: int = Field(ge=0, le=23, description="the rest window opens (local) [h]")
+    night_end_hour: int = Field(ge=0, le=23, description="the rest window closes (local) [h]")
+    max_break_s: int = Field(ge=0, description="upright breaks this short do not end bed time")
+    min_bed_s: int = Field(gt=0, description="shortest period counted as time in bed [s]")
+    still_sd_g: float = Field(gt=0, description="a second in bed is still below this SD [g]")
+    min_sleep_s: int = Field(gt=0, description="shortest still run counted as probable sleep")
+    max_sleep_break_s: int = Field(ge=0, description="movement this short does not end sleep")
+
+
+IntensityName = Literal["sedentary", "light", "moderate", "vigorous"]
+
+
+class IntensityRules(Cited):
+    """Walking pace from the step rate, and intensity classes (MET bands) per activity."""
+
+    pace_window_s: int = Field(ge=1, description="step rate averaged over walking seconds [s]")
+    moderate_steps_per_min: float = Field(gt=0, description="walking at or above: moderate pace")
+    fast_steps_per_min: float = Field(gt=0, description="walking at or above: fast pace")
+    activity: dict[str, IntensityName] = Field(
+        description="intensity class of each activity label (walking by its pace)"
+    )
+    pace: dict[Literal["slow", "moderate", "fast"], IntensityName]
 
 
 class ActivityDocument(Document):
@@ -149,6 +196,8 @@ class ActivityDocument(Document):
     thresholds: ActivityRules
     bouts: BoutRules
     lying: LyingRules
+    rest: RestRules
+    intensity: IntensityRules
 
 
 class PlacementRule(Cited):

@@ -223,6 +223,70 @@ def _day_rows(per_day: pd.DataFrame) -> list[list[str]]:
     return rows
 
 
+_REST_KIND = {"in_bed": "time in bed", "sleep": "probable sleep"}
+_REST_EVIDENCE = {
+    "thigh": "thigh sensor only: sitting and lying look alike, so this is an estimate",
+    "thigh and trunk": "thigh and trunk sensors: lying measured",
+}
+
+
+def rest_rows(series: PostureSeries) -> list[dict[str, str]]:
+    """Time in bed and probable sleep periods, in words and wall-clock times where known."""
+    start = series.meta.start
+    rows = []
+    for p in series.meta.extra.get("classification", {}).get("rest", []):
+        if start is not None:
+            t0 = (start + timedelta(seconds=p["start_s"])).strftime("%a %d %b %H:%M")
+            t1 = (start + timedelta(seconds=p["end_s"])).strftime("%a %d %b %H:%M")
+        else:
+            t0, t1 = f"{p['start_s'] / 3600:.1f} h", f"{p['end_s'] / 3600:.1f} h"
+        rows.append(
+            {
+                "period": _REST_KIND.get(p["kind"], p["kind"]),
+                "from": t0,
+                "to": t1,
+                "hours": _fmt(p["seconds"] / 3600.0),
+                "evidence": _REST_EVIDENCE.get(p["evidence"], p["evidence"]),
+            }
+        )
+    return rows
+
+
+def qc_table(series: PostureSeries) -> pd.DataFrame:
+    """Quality control, one row per sensor: wear, calibration, orientation and reference
+    decisions, the stairs reference and the reading problems (gaps, bad blocks)."""
+    extra = series.meta.extra
+    stair = extra.get("classification", {}).get("stair_reference")
+    rows = []
+    for placement, s in extra.get("sensors", {}).items():
+        cal, mount, ref = s["calibration"], s["mounting"], s["reference"]
+        rows.append(
+            {
+                "placement": placement,
+                "file": s["file"],
+                "device": s["device"],
+                "rate_hz": s["fs_hz"],
+                "recorded_h": s["recorded_s"] / 3600.0,
+                "worn_h": (s["recorded_s"] - s["nonwear_s"]) / 3600.0,
+                "nonwear_periods": len(s["nonwear_periods"]),
+                "calibration_applied": cal["applied"],
+                "calibration_error_mg": (
+                    None if cal["error_after_g"] is None else cal["error_after_g"] * 1000.0
+                ),
+                "calibration_note": cal["reason"],
+                "axes_given": mount["axes_given"],
+                "axes_used": mount["axes_used"],
+                "upside_down": mount["upside_down"],
+                "inside_out": mount["inside_out"],
+                "reference": ref["method"],
+                "reference_s": ref["seconds"],
+                "stairs_reference": stair if placement == "thigh" else None,
+                "reading_problems": len(s["issues"]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def render_wearable_report(
     series: PostureSeries, report: ExposureReport, *, title: str = "Wearable posture analysis"
 ) -> str:
@@ -246,6 +310,7 @@ def render_wearable_report(
         histogram=inclination_histogram_png(series),
         day_header=[h for _, h in _DAY_COLUMNS],
         day_rows=_day_rows(report.per_day),
+        rest=rest_rows(series),
         notes=list(series.meta.notes) + list(report.notes),
         fmt=_fmt,
     )
@@ -269,8 +334,9 @@ def write_wearable_outputs(
     """Write the outputs of one analysis into ``out_dir`` (created); returns them by kind.
 
     ``seconds.parquet`` (the per-second series), ``daily.csv``, ``hourly.csv``, ``windows.csv``
-    (when windows were asked for), ``bouts.csv``, ``summary.json`` (sensors, calibration,
-    mounting, reference, non-wear, totals) and ``report.html``.
+    (when windows were asked for), ``bouts.csv``, ``qc.csv`` (one row per sensor),
+    ``summary.json`` (sensors, calibration, mounting, reference, non-wear, totals) and
+    ``report.html``.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -280,6 +346,7 @@ def write_wearable_outputs(
         ("hourly", report.per_hour),
         ("windows", report.per_window),
         ("bouts", report.bouts),
+        ("qc", qc_table(series)),
     ):
         if name == "windows" and table.empty:
             continue

@@ -26,7 +26,9 @@ stair threshold). Walking with a step frequency above 2.5 steps/s becomes runnin
 refinement by the lateral high/low-frequency ratio (Acti4, 2019) is not implemented.
 
 Lying: with the thigh alone, a sitting bout is lying when the thigh's rotation about its long
-axis (20 s moving mean) exceeds 65 deg somewhere in the bout (Hettiarachchi et al. 2021). With a
+axis (20 s moving mean) exceeds 65 deg somewhere in the bout (Hettiarachchi et al. 2021); the
+bout is first split where that mean rotation changes by more than 30 deg (sitting, then lying
+down on the side without standing up, stays sitting until the turn). With a
 trunk sensor, a sitting second is lying when the trunk is inclined beyond 45 deg, and sitting
 otherwise; lying is then split by the trunk's roll about its long axis: supine when the chest
 faces up within 45 deg, prone when it faces down within 45 deg, side otherwise.
@@ -39,6 +41,7 @@ data are ``unknown``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -50,6 +53,7 @@ from backcare.knowledge.wearable import ActivityDocument, BoutRules
 from backcare.posture.angles import SegmentAngles, SensorAxes
 from backcare.posture.conventions import Activity
 from backcare.wearable.features import SecondFeatures
+from backcare.wearable.intensity import intensity_classes, summary, walking_pace
 from backcare.wearable.nonwear import runs
 from backcare.wearable.orientation import components
 
@@ -110,6 +114,27 @@ def thigh_signals(
     )
 
 
+def _split_at_turns(rotation: F64, window_s: int, turn_deg: float) -> list[tuple[int, int]]:
+    """Pieces of a sitting bout between turns of the thigh about its long axis.
+
+    ``rotation`` is the bout's ``window_s``-mean rotation [deg]; a turn is where the mean over the
+    window after a second differs from the one before it by more than ``turn_deg``; each run of
+    such seconds is cut at its largest change.
+    """
+    n = rotation.shape[0]
+    h = window_s // 2
+    if n <= 2 * h:
+        return [(0, n)]
+    change = np.zeros(n)
+    change[h : n - h] = np.abs(rotation[2 * h :] - rotation[: n - 2 * h])
+    cuts = [0]
+    t_starts, t_ends = runs(change > turn_deg)
+    for a, b in zip(t_starts.tolist(), t_ends.tolist(), strict=True):
+        cuts.append(a + int(np.argmax(change[a:b])))
+    cuts.append(n)
+    return [(a, b) for a, b in pairwise(cuts) if b > a]
+
+
 def _median_binary(mask: NDArray[np.bool_], bout_s: int) -> NDArray[np.bool_]:
     """Median filter of a 0/1 series, window ``2 * bout_s - 1``, applied twice (Acti4)."""
     w = 2 * bout_s - 1
@@ -167,11 +192,23 @@ def classify(
     ok = thigh.valid & worn
     with np.errstate(invalid="ignore"):
         moving = sdx > th.still_move_sd_g
+        walking_sd = sdx > th.walk_min_sd_g
         lo, hi = th.walk_reference_sd_g
         ref = ok & (sdx > lo) & (sdx < hi) & (fb < th.walk_reference_max_forward_deg)
-        walk_fb = float(np.median(fb[ref])) if ref.sum() >= 10 else None
-        v_stair = th.stair_above_walk_deg + (walk_fb if walk_fb is not None else 11.0)
+        n_ref = int(ref.sum())
+        if n_ref >= max(th.walk_reference_min_s, 10):
+            walk_fb: float = float(np.median(fb[ref]))
+            stair_reference = f"walking in this recording ({n_ref} s)"
+        else:
+            walk_fb = th.default_walk_forward_deg
+            stair_reference = (
+                f"default walking thigh angle {walk_fb:g} deg (only {n_ref} s of walking, "
+                f"{th.walk_reference_min_s} s needed)"
+            )
+        v_stair = th.stair_above_walk_deg + walk_fb
         st, sc, wr = th.sit_stand_inclination_deg, th.stair_cycle_forward_deg, th.walk_run_sd_g
+        step = thigh.step_hz
+        running = (sdx > wr) | ((sdx > th.run_support_sd_g) & (step > th.run_support_step_hz))
         masks = [
             ("row", moving & (inc > th.row_inclination_deg), bouts.row, Activity.MOVE),
             (
@@ -182,12 +219,13 @@ def classify(
             ),
             (
                 "stairs",
-                moving & (sdx < wr) & (inc < st) & (fb > v_stair) & (fb < sc),
+                moving & ~running & (inc < st) & (fb > v_stair) & (fb < sc),
                 bouts.stairs,
                 Activity.STAIRS,
             ),
-            ("run", (sdx > wr) & (inc < st), bouts.run, Activity.RUN),
-            ("walk", moving & (sdx < wr) & (inc < st) & (fb <= v_stair), bouts.walk, Activity.WALK),
+            ("run", running & (inc < st), bouts.run, Activity.RUN),
+            # stair-angle seconds that do not form a stairs bout are walking, not "move"
+            ("walk", walking_sd & ~running & (inc < st) & (fb < sc), bouts.walk, Activity.WALK),
             ("stand", (inc < st) & (sdm < th.still_move_sd_g), bouts.stand, Activity.STAND),
             ("sit", inc > st, bouts.sit, Activity.SIT),
         ]
@@ -198,11 +236,13 @@ def classify(
         out[m] = int(code)
         taken |= m
     # fast walking is running
-    out[(out == Activity.WALK) & (thigh.step_hz > th.run_step_frequency_hz)] = int(Activity.RUN)
+    out[(out == Activity.WALK) & (step > th.run_step_frequency_hz)] = int(Activity.RUN)
     _remove_short_bouts(out, ok, bouts)
+    pace = walking_pace(out, step, doc.intensity)
     details: dict[str, Any] = {
         "walking_thigh_forward_deg": walk_fb,
         "stair_threshold_deg": v_stair,
+        "stair_reference": stair_reference,
     }
     sitting = out == Activity.SIT
     if trunk_angles is not None and trunk_gravity is not None and trunk_axes is not None:
@@ -219,10 +259,13 @@ def classify(
     else:
         starts, ends = runs(sitting)
         rotated = thigh.rotation > lying.thigh_rotation_deg
+        w = lying.thigh_rotation_window_s
         for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-            if rotated[s:e].any():
-                out[s:e] = int(Activity.LIE)
+            for a, b in _split_at_turns(thigh.rotation[s:e], w, lying.turn_split_deg):
+                if rotated[s + a : s + b].any():
+                    out[s + a : s + b] = int(Activity.LIE)
         details["lying_rule"] = "thigh rotation"
     out[~worn] = int(Activity.NONWEAR)
     out[~thigh.valid] = int(Activity.UNKNOWN)
+    details.update(summary(pace, intensity_classes(out, pace, doc.intensity)))
     return out, details

@@ -9,7 +9,12 @@ Rule (numbers in ``knowledge/data/wearable/preprocessing.yaml``)
   the three SDs above ``movement_sum_sd_g``) occurs ``movement_before_s`` (11-15 s) before it,
   i.e. the device was taken off, and (b) it lies flat: its z axis (perpendicular to the face)
   within ``flat_tolerance_deg`` of vertical.
-* Wear gaps shorter than ``bridge_wear_s`` between two non-wear periods are non-wear too.
+* Wear gaps shorter than ``bridge_wear_s`` between two non-wear periods are non-wear too. Only
+  periods found by the rules above count: seconds without data (the partial first and last
+  seconds of a file, gaps shorter than ``short_s``) never start a bridge, so a short recording
+  or a short worn stretch between data gaps stays worn.
+* Seconds without data are reported in the mask (they are not worn time) but are not non-wear
+  periods.
 """
 
 from __future__ import annotations
@@ -114,11 +119,11 @@ def detect_nonwear(features: SecondFeatures, rules: NonwearRules | None = None) 
                 v = seg.mean(axis=0)
                 flat = abs(v[2]) / max(float(np.linalg.norm(v)), 1e-9) >= cos_flat
                 mask[s:e] = flat
-    mask |= ~features.valid
-    # bridge short wear gaps between non-wear periods
+    # bridge short wear gaps between non-wear periods found by the rule (never data gaps)
     ws, we = runs(~mask)
     for s, e in zip(ws.tolist(), we.tolist(), strict=True):
         if s > 0 and e < mask.size and e - s < rules.bridge_wear_s:
             mask[s:e] = True
     ps, pe = runs(mask)
+    mask |= ~features.valid
     return NonwearResult(mask=mask, periods=tuple(zip(ps.tolist(), pe.tolist(), strict=True)))

@@ -6,15 +6,22 @@ Each placement has default axes (``knowledge/data/wearable/placements.yaml``); t
 others (``down=+x,forward=-z``). Two common mistakes are detected and corrected, and reported:
 
 * **upside down** (turned 180 deg about the face normal: the long axis points up). Rule: among the
-  worn seconds in which the segment's long axis is within 45 deg of the vertical either way, the
-  segment is upright (not inverted) most of the time; if most of them read inverted with the
-  given axes, the down axis is flipped.
+  worn seconds (for the thigh: the *moving* seconds) in which the segment's long axis is within
+  45 deg of the vertical either way, the segment is upright (not inverted) most of the time; if
+  most of them read inverted with the given axes, the down axis is flipped. Still thigh seconds
+  are left out: lying on the back with the knees bent holds the thigh steeply knee-up, which
+  reads as inverted, and a short file of it would otherwise be taken for an upside-down sensor.
+  With fewer than 30 moving upright thigh seconds (60 upright seconds for other placements) the
+  check is inconclusive and the axes are kept.
 * **inside out** (face against the other side: forward and left flip). Thigh rule: in still
   seconds with the thigh near horizontal (sitting), the front of the thigh faces up; if most read
   facing down, the forward axis is flipped. Trunk rule: with a sensor tilt of at least 15 deg
   assumed for the placement (upper back 27 deg), upright seconds lean the sensor that way; if the
   median tilt has the opposite sign beyond half the assumed tilt, the forward axis is flipped.
   Otherwise the check is reported as inconclusive and the given axes are kept.
+
+When the user states the axes explicitly, the checks still run and are reported, but nothing is
+corrected: the user's axes are used as given.
 
 Reference
 ---------
@@ -48,6 +55,7 @@ from backcare.posture.angles import AxisName, SegmentAngles, SensorAxes, gravity
 
 __all__ = [
     "PLACEMENTS",
+    "TRUNK_PLACEMENTS",
     "MountingReport",
     "Reference",
     "check_mounting",
@@ -60,9 +68,11 @@ __all__ = [
 ]
 
 F64 = NDArray[np.float64]
-PLACEMENTS = ("thigh", "trunk_back", "trunk_chest", "upper_arm", "wrist", "hip")
+PLACEMENTS = ("thigh", "trunk_back", "trunk_lumbar", "trunk_chest", "upper_arm", "wrist", "hip")
+TRUNK_PLACEMENTS = ("trunk_back", "trunk_lumbar", "trunk_chest")
 _MIN_SECONDS = 60
 _MIN_WALK_S = 30
+_MIN_MOVING_S = 30
 
 
 def placement_rule(placement: str) -> PlacementRule:
@@ -126,6 +136,8 @@ def check_mounting(
     gravity: F64,
     worn: NDArray[np.bool_],
     still: NDArray[np.bool_],
+    *,
+    correct: bool = True,
 ) -> MountingReport:
     """Detect upside-down and inside-out mounting (see the module docstring).
 
@@ -140,6 +152,9 @@ def check_mounting(
     worn, still
         Per-second masks: the sensor is worn; the sensor is still (SD below the movement
         threshold).
+    correct
+        Apply the corrections found (``False`` when the user gave the axes explicitly: the
+        findings are reported, the given axes kept).
     """
     notes: list[str] = []
     down, forward = axes.down, axes.forward
@@ -150,16 +165,22 @@ def check_mounting(
     with np.errstate(invalid="ignore"):
         cos_up = a_up / norm
     vertical = ok & (np.abs(np.nan_to_num(cos_up)) > np.cos(np.radians(45)))
+    needed = _MIN_SECONDS
+    if placement == "thigh":  # a still thigh may be knee-up (lying, knees bent)
+        vertical &= ~still
+        needed = _MIN_MOVING_S
     upside: bool | None = None
-    if vertical.sum() >= _MIN_SECONDS:
+    if vertical.sum() >= needed:
         inverted = float(np.mean(cos_up[vertical] < 0))
         upside = inverted > 0.5
-        notes.append(f"long axis inverted in {inverted:.0%} of {int(vertical.sum())} s upright")
-        if upside:
+        notes.append(
+            f"long axis inverted in {inverted:.0%} of {int(vertical.sum())} s upright and moving"
+        )
+        if upside and correct:
             down = _flip(down)
             a_up, a_left = -a_up, -a_left
     else:
-        notes.append("upside-down check inconclusive (too little upright time)")
+        notes.append("upside-down check inconclusive (too little upright movement)")
     inside: bool | None = None
     if placement == "thigh":
         with np.errstate(invalid="ignore"):
@@ -172,7 +193,7 @@ def check_mounting(
             )
         else:
             notes.append("inside-out check inconclusive (too little sitting time)")
-    elif placement in ("trunk_back", "trunk_chest"):
+    elif placement in TRUNK_PLACEMENTS:
         tilt = placement_rule(placement).default_forward_offset_deg
         upright = ok & (np.nan_to_num(a_up / norm) > np.cos(np.radians(60)))
         if abs(tilt) >= 15 and upright.sum() >= _MIN_SECONDS:
@@ -182,9 +203,11 @@ def check_mounting(
             notes.append(f"median sensor tilt while upright {med:.0f} deg (expected ~{tilt:g})")
         else:
             notes.append("inside-out check inconclusive for this placement")
-    if inside:
+    if inside and correct:
         forward = _flip(forward)
     used = SensorAxes(down=down, forward=forward)
+    if not correct and (upside or inside):
+        notes.append("axes given explicitly: kept as given, not corrected")
     if used != axes:
         notes.append(f"axes corrected to down={used.down},forward={used.forward}")
     return MountingReport(placement, axes, used, upside, inside, tuple(notes))

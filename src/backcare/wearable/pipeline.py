@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -38,6 +38,7 @@ from backcare.wearable.features import SecondFeatures, extract_features
 from backcare.wearable.nonwear import NonwearResult, detect_nonwear, window_sd
 from backcare.wearable.orientation import (
     PLACEMENTS,
+    TRUNK_PLACEMENTS,
     MountingReport,
     Reference,
     check_mounting,
@@ -48,6 +49,7 @@ from backcare.wearable.orientation import (
     segment_angles,
 )
 from backcare.wearable.recording import Recording, RecordingInfo
+from backcare.wearable.rest import rest_periods
 
 __all__ = [
     "DEFAULT_CHUNK_SAMPLES",
@@ -235,8 +237,9 @@ def analyze_features(
         gravity = f.angle_mean.astype(np.float64)
         sd = window_sd(f.act_mean, f.act_var, rules.window_s)
         still = np.nan_to_num(sd, nan=1.0).max(axis=1) < rules.still_move_sd_g
-        given = axes.get(placement) or default_axes(placement)
-        mount = check_mounting(placement, given, gravity, ~nw.mask, still)
+        explicit = axes.get(placement)
+        given = explicit or default_axes(placement)
+        mount = check_mounting(placement, given, gravity, ~nw.mask, still, correct=explicit is None)
         prepared[placement] = (f, cal, nw, gravity, sd, mount)
     ref_masks = {p: _reference_mask(v[0], reference) for p, v in prepared.items()}
 
@@ -261,10 +264,23 @@ def analyze_features(
     for placement in prepared:
         if placement != "thigh":
             results[placement] = sensor(placement, walking)
-    trunk = next((results[p] for p in ("trunk_back", "trunk_chest") if p in results), None)
+    trunk = next((results[p] for p in TRUNK_PLACEMENTS if p in results), None)
     if "thigh" in results:
         activity, act_details = _thigh_activity(results["thigh"], trunk)
         details.update(act_details)
+        thigh_sd = results["thigh"].activity_sd
+        movement = np.nanmax(np.where(np.isnan(thigh_sd), -np.inf, thigh_sd), axis=1)
+        origin = base.origin
+        rest = rest_periods(
+            activity,
+            np.where(np.isfinite(movement), movement, np.nan),
+            None if origin is None else origin + timedelta(seconds=first),
+            activity_rules().rest,
+            trunk=trunk is not None,
+        )
+        details["rest"] = [
+            {**p.as_dict(), "start_s": p.start + first, "end_s": p.end + first} for p in rest
+        ]
     elif trunk is not None:
         activity = _trunk_only_activity(trunk)
         details["note"] = "no thigh sensor: only lying and non-wear are classified"
@@ -336,7 +352,7 @@ def _series(
         def masked(a: F64, _off: NDArray[np.bool_] = off) -> F64:
             return np.where(_off, np.nan, a)
 
-        if placement in ("trunk_back", "trunk_chest") and "trunk_inclination" not in values:
+        if placement in TRUNK_PLACEMENTS and "trunk_inclination" not in values:
             values["trunk_inclination"] = masked(ang.inclination)
             values["trunk_flexion"] = masked(ang.forward)
             values["trunk_lateral"] = masked(ang.sideways)

@@ -64,7 +64,7 @@ __all__ = [
 ]
 
 SEGMENTS = ("trunk", "pelvis", "thigh", "upper_arm", "forearm")
-PLACEMENTS = ("thigh", "trunk_back", "trunk_chest", "upper_arm", "wrist", "hip")
+PLACEMENTS = ("thigh", "trunk_back", "trunk_lumbar", "trunk_chest", "upper_arm", "wrist", "hip")
 Range = float | tuple[float, float]
 Axis = Literal["+x", "-x", "+y", "-y", "+z", "-z"]
 
@@ -522,7 +522,8 @@ def simulate_cwa(
     rate_hz
         Sample rate [Hz], 3200/2^k (e.g. 25, 50, 100).
     placement
-        Where the device sits: thigh, trunk_back, trunk_chest, upper_arm, wrist or hip.
+        Where the device sits: thigh, trunk_back, trunk_lumbar, trunk_chest, upper_arm, wrist or
+        hip.
     range_g
         Recorded range [g] (2, 4, 8 or 16).
     seed

@@ -45,6 +45,9 @@ class Bout:
     trunk_lateral_deg: float = 0.0
     arm_elevation_deg: float = 15.0
     device_up: tuple[float, float, float] = (0.0, 0.0, 1.0)
+    thigh_inclination_deg: float | None = None
+    intensity: float = 1.0
+    step_hz: float | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,12 @@ def posture_of(bouts: Sequence[Bout]) -> tuple[Truth, dict[str, NDArray[np.float
                 ("th_theta", "th_alpha", "amp", "freq", "swing", "jitter"), th, strict=False
             ):
                 p[key][s] = value
+            if b.thigh_inclination_deg is not None:
+                p["th_theta"][s] = b.thigh_inclination_deg
+            p["amp"][s] *= b.intensity
+            p["jitter"][s] *= b.intensity
+            if b.step_hz is not None:
+                p["freq"][s] = b.step_hz / 2.0
             if b.activity in _TRUNK_LYING:
                 p["tr_theta"][s], p["tr_alpha"][s] = _TRUNK_LYING[b.activity]
             else:
@@ -243,7 +252,7 @@ class SimulatedSource:
         if placement == "thigh":
             theta = np.radians(p["th_theta"] + p["swing"] * np.sin(phase))
             alpha = np.radians(p["th_alpha"])
-        elif placement in ("trunk_back", "trunk_chest"):
+        elif placement in ("trunk_back", "trunk_lumbar", "trunk_chest"):
             theta = np.radians(p["tr_theta"])
             alpha = np.radians(p["tr_alpha"])
         else:
