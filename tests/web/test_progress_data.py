@@ -86,6 +86,21 @@ def test_scores_are_classified_against_the_previous_score_of_the_same_instrument
     assert [p.change for p in series["odi"].points] == [None, "improved"]
 
 
+def test_backcares_own_everyday_limits_are_tracked_and_named_as_such():
+    rows = score_rows(
+        [
+            Stored(1, datetime(2026, 1, 1), assess({"self.limits": 3}).model_dump()),
+            Stored(2, datetime(2026, 2, 1), assess({"self.limits": 1}).model_dump()),
+        ]
+    )
+    own = [r for r in rows if r.instrument == "self.limits"]
+    assert [r.total for r in own] == [3.0, 1.0]
+    assert all(r.change is None for r in own)  # not a validated score: no MIC rule
+    assert "backcare's own question" in own[0].label
+    (series,) = [s for s in score_series(rows) if s.instrument == "self.limits"]
+    assert (series.low, series.high) == (0, 4)
+
+
 @dataclass(frozen=True)
 class Entry:
     day: date

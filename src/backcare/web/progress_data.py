@@ -91,11 +91,38 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+#: backcare's own everyday questions tracked over time: id -> (label, lowest, highest). They are
+#: not validated scores, so no meaningful-change rule applies; the label says so.
+OWN_MEASURES: dict[str, tuple[str, float, float]] = {
+    "self.limits": (
+        "Everyday limits (backcare's own question, 0 = none, 4 = could hardly do anything)",
+        0,
+        4,
+    ),
+}
+
+
 def score_rows(assessments: Iterable[_Assessment]) -> list[ScoreRow]:
-    """Every score of every assessment, oldest first, with the meaningful-change class."""
+    """Every score of every assessment, oldest first, with the meaningful-change class; then
+    backcare's own measures (no change class: they are not validated scores)."""
     rows: list[ScoreRow] = []
     previous: dict[str, Any] = {}
     for stored, result in _results(assessments):
+        for key, (label, _low, _high) in OWN_MEASURES.items():
+            value = result.own_measures.get(key)
+            if isinstance(value, int) and not isinstance(value, bool):
+                rows.append(
+                    ScoreRow(
+                        assessment_id=stored.id,
+                        when=_aware(stored.created_at),
+                        instrument=key,
+                        label=label,
+                        total=float(value),
+                        unit="points",
+                        category=None,
+                        change=None,
+                    )
+                )
         for name, res in result.scores.items():
             doc = instrument(name)
             prior = previous.get(name)
@@ -123,6 +150,20 @@ def score_series(rows: Iterable[ScoreRow]) -> list[ScoreSeries]:
         grouped.setdefault(row.instrument, []).append(row)
     out = []
     for name, items in grouped.items():
+        if name in OWN_MEASURES:
+            label, low, high = OWN_MEASURES[name]
+            out.append(
+                ScoreSeries(
+                    instrument=name,
+                    label=label,
+                    low=low,
+                    high=high,
+                    unit="points",
+                    points=tuple(ScorePoint(r.when, r.total, None) for r in items),
+                    higher_is_worse=True,
+                )
+            )
+            continue
         doc = instrument(name)
         low, high = doc.scale_range("total")
         out.append(
