@@ -161,11 +161,12 @@ def care_context(conn: HTTPConnection, db: Database, person_id: int) -> CareCont
         return CareContext(today, zone, None, None, None, checkins, sessions, None, every, length)
     latest = assessments[-1]
     view = _view(latest)
-    start = latest.created_at.astimezone(zone).date()
+    assessed_at = _aware(latest.created_at)
+    start = assessed_at.astimezone(zone).date()
     adaptation = adapt(
         today=today,
         programme_start=start,
-        assessed_at=latest.created_at,
+        assessed_at=assessed_at,
         start_level=start_level(knowledge, view),
         checkins=[
             CheckIn(c.day, c.recorded_at, c.pain, c.limits, c.sleep, c.did_plan, _warning(c))
@@ -193,6 +194,11 @@ def care_context(conn: HTTPConnection, db: Database, person_id: int) -> CareCont
     return CareContext(
         today, zone, latest, plan, adaptation, checkins, sessions, start, every, length
     )
+
+
+def _aware(moment: datetime) -> datetime:
+    """Assessments' times come back without a zone on SQLite; they were stored as UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _warning(record: care_store.CheckInRecord) -> WarningAnswer:
