@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Server, register, start_server, stop_server
 from . import test_journey
+from .conftest import Server, register, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
