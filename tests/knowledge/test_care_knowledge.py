@@ -199,3 +199,12 @@ def test_knowledge_files_carry_no_machine_paths():
     for sub in ("exercises", "lessons", "care"):
         for path in (root / sub).glob("*.yaml"):
             assert "/work/" not in path.read_text(), path
+
+
+def test_the_care_tables_in_the_docs_are_up_to_date():
+    import runpy
+
+    root = Path(__file__).resolve().parents[2]
+    tables = runpy.run_path(str(root / "scripts" / "care_doc.py"))["tables"]
+    written = (root / "docs" / "care-tables.md").read_text(encoding="utf-8")
+    assert written == tables(), "run: python scripts/care_doc.py > docs/care-tables.md"

@@ -236,7 +236,7 @@ def pain_trend_svg(checkins: list[care_store.CheckInRecord], today: date, days: 
         f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
         'class="axis"/>'
         f'<text x="{pad}" y="10" class="lbl">10</text>'
-        f'<text x="{pad}" y="{height - 2}" class="lbl">{days} days ago</text>'
+        f'<text x="{pad}" y="{height - 2}" class="lbl">{days - 1} days ago</text>'
         f'<text x="{width - pad}" y="{height - 2}" class="lbl" text-anchor="end">today</text>'
     )
     return (
