@@ -155,3 +155,14 @@ def test_next_lesson_skips_done_ones_and_next_session_is_found():
     found = next_session_day(plan, TODAY)
     assert found is not None
     assert found[0] == TODAY  # Wednesday is a session day
+
+
+def test_pain_that_limits_a_lot_starts_at_the_easiest_level():
+    from backcare.care.plan import start_level
+
+    chronic = view(phase="chronic")
+    assert start_level(K, chronic) == 2
+    limited = AssessmentView(**{**chronic.__dict__, "answers": {"self.limits": 3}})
+    assert start_level(K, limited) == 1
+    little = AssessmentView(**{**chronic.__dict__, "answers": {"self.limits": 1}})
+    assert start_level(K, little) == 2

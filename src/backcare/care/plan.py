@@ -172,9 +172,15 @@ def _templates(knowledge: CareKnowledge, region: str | None, phase: str) -> list
 
 
 def start_level(knowledge: CareKnowledge, view: AssessmentView) -> int:
-    """The level a person starts at: the session's start level for their region and phase."""
+    """The level a person starts at: the session's start level for their region and phase, or
+    level 1 when their answer says pain limits daily activities a lot (``self.limits``)."""
     phase = view.phase or PHASE_FALLBACK
-    return min(t.start_level for t in _templates(knowledge, view.region, phase))
+    level = min(t.start_level for t in _templates(knowledge, view.region, phase))
+    limits = view.answers.get("self.limits")
+    easy = knowledge.programme.easy_start
+    if isinstance(limits, bool) or not isinstance(limits, int | float):
+        return level  # not answered (or not asked in an older assessment)
+    return 1 if limits >= easy.limits_at_least else level
 
 
 def build_plan(

@@ -34,6 +34,7 @@ __all__ = [
     "CareKnowledge",
     "Category",
     "Dosage",
+    "EasyStart",
     "Exercise",
     "ExercisesDocument",
     "FlarePlan",
@@ -345,6 +346,14 @@ class WeeklyAction(Cited):
     why: Text
 
 
+class EasyStart(Cited):
+    """Start at the easiest level when the assessment says pain limits daily life a lot."""
+
+    #: ``self.limits`` (0-4) at or above which the programme starts at level 1.
+    limits_at_least: int = Field(ge=0, le=4)
+    statement: Text
+
+
 class WarningSignQuestion(Cited):
     """The check-in's question about new warning signs (any "yes" or "not sure" triages)."""
 
@@ -365,6 +374,7 @@ class ProgrammeDocument(Document):
     activities: tuple[ActivityTarget, ...] = Field(min_length=2)
     actions: tuple[WeeklyAction, ...] = Field(min_length=4)
     warning_sign_question: WarningSignQuestion
+    easy_start: EasyStart
 
     @model_validator(mode="after")
     def _every_region_and_phase(self) -> ProgrammeDocument:
