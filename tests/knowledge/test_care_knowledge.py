@@ -194,13 +194,6 @@ def test_texts_show_no_internal_ids(knowledge):
             assert not snake.search(text), (lesson.id, text)
 
 
-def test_knowledge_files_carry_no_machine_paths():
-    root = Path(__file__).resolve().parents[2] / "src" / "backcare" / "knowledge" / "data"
-    for sub in ("exercises", "lessons", "care"):
-        for path in (root / sub).glob("*.yaml"):
-            assert "/work/" not in path.read_text(), path
-
-
 def test_the_care_tables_in_the_docs_are_up_to_date():
     import runpy
 
