@@ -98,8 +98,12 @@ def plan_page(
     knowledge = care_knowledge()
     refs = References()
     cites = _cited(ctx.plan, refs)
-    rule_cites = refs.cite(knowledge.programme.pain_monitoring.sources)
-    flare_cites = refs.cite(knowledge.programme.flare.sources)
+    programme_shown = ctx.plan is not None and not ctx.plan.gated
+    rule_cites = refs.cite(knowledge.programme.pain_monitoring.sources) if programme_shown else []
+    flare = programme_shown and ctx.plan is not None and bool(ctx.plan.flare_first_days)
+    flare_cites = refs.cite(knowledge.programme.flare.sources) if flare else []
+    if ctx.plan is not None and ctx.plan.state == "gated":
+        refs.cite(knowledge.programme.gate.sources)
     return render(
         request,
         "care/plan.html",
