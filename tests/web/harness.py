@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute, APIWebSocketRoute
 
 from backcare.clinical.assessment import assess
-from backcare.store import diary, jobs, posture_sessions, schedule, shares, uploads
+from backcare.store import care, diary, jobs, posture_sessions, schedule, shares, uploads
 from backcare.store.assessments import ScoreRow, save_assessment
 from backcare.store.db import Database
 from backcare.store.files import person_dir
@@ -147,6 +147,18 @@ def make_objects(
         db, person_id, break_every_min=30, exercise_days_per_week=3, reminders=True
     )
     event = schedule.add_event(db, person_id, kind="break", due_at=datetime.now(UTC))
+    care.save_checkin(db, person_id, date.today(), pain=4, note=f"{marker} check-in note")
+    care.add_session(
+        db,
+        person_id,
+        date.today(),
+        template="back_gentle",
+        level=1,
+        done=["knee_rolls"],
+        skipped=[],
+        pain_during=3,
+        difficulty="ok",
+    )
     objects = {
         "person": person_id,
         "assessment": assessment.id,

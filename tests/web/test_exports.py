@@ -72,6 +72,8 @@ def test_csv_zip_has_one_table_per_kind(filled):
         "schedule.csv",
         "schedule_events.csv",
         "posture_sessions.csv",
+        "care_checkins.csv",
+        "care_sessions.csv",
     }
     assert tables["profile.csv"][0]["height_cm"] == "181.0"
     assert len(tables["assessments.csv"]) == 3
@@ -129,3 +131,32 @@ def test_empty_person_exports(person):
     bundle = json.loads(person.client.get("/export/fhir").content)
     assert [e["resource"]["resourceType"] for e in bundle["entry"]] == ["Patient"]
     assert datetime.fromisoformat(bundle["timestamp"]).tzinfo is not None
+
+
+def test_exports_hold_the_care_programme(person, app_db):
+    from datetime import date
+
+    from backcare.store import care
+
+    care.save_checkin(app_db, person.person_id, date(2026, 11, 3), pain=4, note="QUOKKA-5521")
+    care.add_session(
+        app_db,
+        person.person_id,
+        date(2026, 11, 3),
+        template="back_gentle",
+        level=1,
+        done=["knee_rolls", "pelvic_tilt"],
+        skipped=["bridge"],
+        pain_during=3,
+        difficulty="ok",
+    )
+    care.mark_lesson_done(app_db, person.person_id, "sleep")
+    data = json.loads(person.client.get("/export/json").content)
+    assert data["care_checkins"][0]["note"] == "QUOKKA-5521"
+    assert data["care_sessions"][0]["done"] == ["knee_rolls", "pelvic_tilt"]
+    assert data["care_lessons_done"] == ["sleep"]
+    response = person.client.get("/export/csv")
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        rows = list(csv.DictReader(io.StringIO(zf.read("care_sessions.csv").decode())))
+    assert rows[0]["done"] == "knee_rolls pelvic_tilt"
+    assert rows[0]["pain_during"] == "3"

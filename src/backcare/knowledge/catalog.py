@@ -18,6 +18,12 @@ from backcare.knowledge.biomechanics import (
     NioshDocument,
 )
 from backcare.knowledge.camera import CameraPoseDocument
+from backcare.knowledge.care import (
+    ExercisesDocument,
+    LessonDocument,
+    PosesDocument,
+    ProgrammeDocument,
+)
 from backcare.knowledge.clinical import (
     ClaimsDocument,
     PhaseDocument,
@@ -69,6 +75,10 @@ KINDS: dict[str, type[Document]] = {
     PractitionerDocument.KIND: PractitionerDocument,
     ClaimsDocument.KIND: ClaimsDocument,
     ScheduleDefaultsDocument.KIND: ScheduleDefaultsDocument,
+    ExercisesDocument.KIND: ExercisesDocument,
+    PosesDocument.KIND: PosesDocument,
+    LessonDocument.KIND: LessonDocument,
+    ProgrammeDocument.KIND: ProgrammeDocument,
 }
 
 

@@ -1,7 +1,8 @@
 """A person's data as JSON, as a zip of CSV tables, and their assessments as a FHIR R4 Bundle.
 
 Everything stored about the person is exported: profile, assessments (answers, full results and
-scores), diary, schedule and its events, and the posture sessions' summaries. Server file paths
+scores), diary, schedule and its events, the posture sessions' summaries, and the care
+programme's check-ins, sessions and lessons read. Server file paths
 (uploads, Parquet series) are left out: they mean nothing outside this server; the files
 themselves are on the uploads and results pages.
 """
@@ -20,6 +21,7 @@ from typing import Any
 from backcare import __version__
 from backcare.clinical.assessment import AssessmentResult
 from backcare.io.fhir import AssessmentRecord, PatientInfo, assessments_bundle
+from backcare.store import care as care_store
 from backcare.store.assessments import list_assessments
 from backcare.store.db import Database
 from backcare.store.diary import list_entries
@@ -106,6 +108,35 @@ def person_export(db: Database, person_id: int, *, now: datetime) -> dict[str, A
             }
             for s in list_posture_sessions(db, person_id)
         ],
+        "care_checkins": [
+            {
+                "day": c.day.isoformat(),
+                "pain": c.pain,
+                "limits": c.limits,
+                "sleep": c.sleep,
+                "did_plan": c.did_plan,
+                "warning": c.warning,
+                "note": c.note,
+                "recorded_at": _iso(c.recorded_at),
+            }
+            for c in care_store.list_checkins(db, person_id)
+        ],
+        "care_sessions": [
+            {
+                "id": s.id,
+                "day": s.day.isoformat(),
+                "session": s.template,
+                "level": s.level,
+                "done": list(s.done),
+                "skipped": list(s.skipped),
+                "pain_during": s.pain_during,
+                "difficulty": s.difficulty,
+                "recorded_at": _iso(s.recorded_at),
+            }
+            for s in care_store.list_sessions(db, person_id)
+        ],
+        "care_lessons_done": sorted(care_store.lessons_done(db, person_id)),
+        "care_timezone": care_store.get_settings(db, person_id).timezone,
     }
 
 
@@ -179,6 +210,27 @@ def csv_tables(data: Mapping[str, Any]) -> dict[str, str]:
             schedule, ["break_every_min", "exercise_days_per_week", "reminders", "updated_at"]
         ),
         "schedule_events.csv": _table(data["schedule_events"], ["id", "kind", "due_at", "done_at"]),
+        "care_checkins.csv": _table(
+            data["care_checkins"],
+            ["day", "pain", "limits", "sleep", "did_plan", "warning", "note", "recorded_at"],
+        ),
+        "care_sessions.csv": _table(
+            [
+                {**s, "done": " ".join(s["done"]), "skipped": " ".join(s["skipped"])}
+                for s in data["care_sessions"]
+            ],
+            [
+                "id",
+                "day",
+                "session",
+                "level",
+                "done",
+                "skipped",
+                "pain_during",
+                "difficulty",
+                "recorded_at",
+            ],
+        ),
         "posture_sessions.csv": _table(
             flat_sessions,
             [

@@ -25,6 +25,11 @@ Agreed URL paths (who builds what):
 ``/results/{id}``           an analysis' results
 ``/coach`` ``/ws/coach``    live posture coach page and its WebSocket
 ``/export/json`` ``/export/csv`` ``/export/fhir``  a person's data
+``/plan``                   the care plan: this week's actions, sessions, flare plan; ``/checkin``
+                            (POST) the daily check-in; ``/plan/session/{id}`` the session player;
+                            ``/plan/settings`` time zone and calendar feed
+``/exercises`` ``/lessons``  exercise library and lessons
+``/calendar/{token}.ics``   a person's private calendar feed (public, secret token)
 ``/healthz``                liveness (public)
 ==========================  =====================================================================
 
@@ -47,12 +52,15 @@ __all__ = ["NAV", "NOT_PERSON_OWNED_ROUTES", "OBJECT_KINDS", "PERSON_OWNED_ROUTE
 
 #: The navigation of the layout: (label, path), for logged-in users.
 NAV: tuple[tuple[str, str], ...] = (
+    ("Your plan", "/plan"),
     ("Assessment", "/assess"),
     ("Diary", "/diary"),
     ("Progress", "/progress"),
     ("Schedule", "/schedule"),
     ("Uploads", "/uploads"),
     ("Live coach", "/coach"),
+    ("Exercises", "/exercises"),
+    ("Lessons", "/lessons"),
     ("Facts", "/facts"),
     ("Profile", "/profile"),
     ("Sharing", "/sharing"),
@@ -87,5 +95,13 @@ PERSON_OWNED_ROUTES: dict[str, str | dict[str, str]] = {
 NOT_PERSON_OWNED_ROUTES: frozenset[str] = frozenset(
     {
         "/static",  # the static files mount
+        # care programme: the parameters name knowledge (a session template, an exercise, a
+        # lesson), the same for everyone; what is shown is the logged-in person's own
+        "/plan/session/{template_id}",
+        "/exercises/{exercise_id}",
+        "/lessons/{lesson_id}",
+        "/lessons/{lesson_id}/done",
+        # a secret feed token (only its digest is stored); unknown or revoked tokens get 404
+        "/calendar/{token}.ics",
     }
 )
