@@ -41,8 +41,11 @@ def plan_for(v: AssessmentView, state="keep", level=2, done=()):
     )
 
 
-@pytest.mark.parametrize("urgency", [u for u in URGENCY_ORDER if u != "self_care"])
-def test_above_self_care_there_is_no_exercise_programme(urgency):
+OPEN = ("self_care", "routine")  # a routine visit does not stop self-management
+
+
+@pytest.mark.parametrize("urgency", [u for u in URGENCY_ORDER if u not in OPEN])
+def test_while_a_visit_is_due_there_is_no_exercise_programme(urgency):
     plan = plan_for(view(urgency=urgency))
     assert plan.gated
     assert plan.sessions == ()
@@ -57,9 +60,9 @@ def test_above_self_care_there_is_no_exercise_programme(urgency):
     st.sampled_from(["low_back", "neck", "both", None]),
     st.sampled_from(["keep", "progress", "flare", "review"]),
 )
-def test_property_exercise_only_at_self_care(urgency, phase, region, state):
+def test_property_no_exercise_while_a_visit_is_due(urgency, phase, region, state):
     plan = plan_for(view(urgency=urgency, phase=phase, region=region), state=state)
-    if urgency != "self_care":
+    if urgency not in OPEN:
         assert not plan.sessions
     else:
         assert plan.sessions

@@ -129,9 +129,9 @@ def test_the_programme_covers_every_region_and_phase(knowledge):
                 assert 10 <= session.minutes <= 20
 
 
-def test_the_programme_is_only_open_at_self_care(knowledge):
-    """Red flags win: any urgency above self-care shows no exercise programme (rule in data)."""
-    assert knowledge.programme.gate.programme_urgencies == ("self_care",)
+def test_the_programme_is_closed_while_a_visit_is_due(knowledge):
+    """Red flags win: a visit within a week, today or now shows no exercise programme."""
+    assert knowledge.programme.gate.programme_urgencies == ("self_care", "routine")
     raw = yaml.safe_load(load_text("care/programme.yaml"))
     raw["gate"]["programme_urgencies"] = ["routine"]
     with pytest.raises(KnowledgeError, match="at least be open at urgency self_care"):
@@ -201,3 +201,10 @@ def test_the_care_tables_in_the_docs_are_up_to_date():
     tables = runpy.run_path(str(root / "scripts" / "care_doc.py"))["tables"]
     written = (root / "docs" / "care-tables.md").read_text(encoding="utf-8")
     assert written == tables(), "run: python scripts/care_doc.py > docs/care-tables.md"
+
+
+def test_the_programme_cannot_open_while_a_visit_is_due():
+    raw = yaml.safe_load(load_text("care/programme.yaml"))
+    raw["gate"]["programme_urgencies"] = ["self_care", "within_week"]
+    with pytest.raises(KnowledgeError, match="closed while a visit is due"):
+        parse(yaml.safe_dump(raw), ProgrammeDocument, name="care/programme.yaml")

@@ -61,8 +61,14 @@ class AssessmentView:
     urgency_label: str
     what_to_do: str
     phase: str | None
-    region: str | None  # low_back | neck | both
+    region: str | None  # low_back | upper_back | neck | both
     answers: Mapping[str, object]
+    #: The assessment plan's "until you are seen" points (the one place that text lives).
+    until_visit: tuple[str, ...] = ()
+
+
+#: Upper-back pain follows the low back programme (as the assessment plan does).
+_GUIDE = {"low_back": "low_back", "upper_back": "low_back", "neck": "neck"}
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ def lesson_order(
     """Lessons in reading order: those the person's answers move up first (by rank), then the
     rest in course order. An answer that is missing or unknown moves a lesson up only where the
     lesson says so (``when_unknown``); "no" never does."""
-    regions = {"low_back", "neck"} if region in (None, "both") else {region}
+    regions = {"low_back", "neck"} if region in (None, "both") else {_GUIDE.get(region, region)}
     shown = [lesson for lesson in lessons if regions & set(lesson.regions)]
 
     def rank(lesson: Lesson) -> int | None:
@@ -162,7 +168,7 @@ def _planned(exercise: Exercise, level: int) -> PlannedExercise:
 
 
 def _templates(knowledge: CareKnowledge, region: str | None, phase: str) -> list[SessionTemplate]:
-    regions = ["low_back", "neck"] if region == "both" else [region or "low_back"]
+    regions = ["low_back", "neck"] if region == "both" else [_GUIDE.get(region or "", "low_back")]
     out: list[SessionTemplate] = []
     for reg in regions:
         out.append(
@@ -205,7 +211,7 @@ def build_plan(
             state="gated",
             reasons=(view.what_to_do,),
             actions=(),
-            interim_advice=programme.gate.interim_advice,
+            interim_advice=view.until_visit or programme.gate.interim_advice,
             sessions=(),
             level=0,
             walking_minutes=0,

@@ -384,6 +384,11 @@ class ProgrammeDocument(Document):
                     raise ValueError(f"no session for region {region!r} in phase {phase!r}")
         if "self_care" not in self.gate.programme_urgencies:
             raise ValueError("the programme must at least be open at urgency self_care")
+        urgent = set(self.gate.programme_urgencies) & {"within_week", "same_day", "emergency"}
+        if urgent:
+            raise ValueError(
+                f"the programme must stay closed while a visit is due: {sorted(urgent)}"
+            )
         return self
 
     def action(self, action_id: str) -> WeeklyAction:

@@ -84,6 +84,7 @@ def exercise_svg(knowledge: CareKnowledge, exercise: Exercise) -> str:
 def _view(stored: StoredAssessment) -> AssessmentView:
     triage = stored.result.get("triage") or {}
     region = stored.result.get("region") or stored.answers.get("pain.region")
+    interim = (stored.result.get("plan") or {}).get("until_visit") or ()
     return AssessmentView(
         urgency=stored.urgency,
         urgency_label=str(triage.get("urgency_label") or ""),
@@ -91,6 +92,7 @@ def _view(stored: StoredAssessment) -> AssessmentView:
         phase=stored.phase,
         region=str(region) if region else None,
         answers=dict(stored.answers),
+        until_visit=tuple(str(p.get("text", "")) for p in interim if isinstance(p, dict)),
     )
 
 
