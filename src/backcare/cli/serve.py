@@ -7,7 +7,16 @@ import typer
 from backcare.cli.console import console, err_console
 from backcare.cli.main import app
 
-__all__ = ["serve_command"]
+__all__ = ["serve_command", "uvicorn_options"]
+
+
+def uvicorn_options(trusted_proxies: tuple[str, ...]) -> dict[str, object]:
+    """Proxy-header handling for uvicorn: forwarding headers are believed only from the proxies
+    named in ``BACKCARE_TRUSTED_PROXIES`` (uvicorn's own default trusts 127.0.0.1, which would let
+    any local client choose its address, and so reset per-address rate limits)."""
+    if not trusted_proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted_proxies)}
 
 
 @app.command("serve")
@@ -49,4 +58,11 @@ def serve_command(
         )
     shown = f"[{host}]" if ":" in host else host
     console.print(f"backcare is at [bold]http://{shown}:{port}/[/]  (Ctrl+C stops it)")
-    uvicorn.run(application, host=host, port=port, workers=1, log_level=log_level)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        workers=1,
+        log_level=log_level,
+        **uvicorn_options(settings.trusted_proxies),  # type: ignore[arg-type]
+    )

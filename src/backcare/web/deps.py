@@ -54,6 +54,7 @@ __all__ = [
     "get_settings",
     "guard",
     "is_public",
+    "is_streamed_upload",
     "public",
     "require_role",
     "resolve_auth",
@@ -83,6 +84,10 @@ def public(endpoint: F) -> F:
 
 def is_public(endpoint: object) -> bool:
     return bool(getattr(endpoint, _PUBLIC_ATTR, False))
+
+
+def is_streamed_upload(endpoint: object) -> bool:
+    return bool(getattr(endpoint, _STREAMED_ATTR, False))
 
 
 def streamed_upload(endpoint: F) -> F:
