@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from backcare.cli.console import console, err_console
 from backcare.cli.main import app
@@ -50,7 +51,7 @@ def serve_command(
             f"  (clinician: {account.clinician_email}, same password)"
         )
         for note in account.notes:
-            err_console.print(f"[yellow]{note}[/]")
+            err_console.print(f"[yellow]{escape(note)}[/]")
     if host not in {"127.0.0.1", "localhost", "::1"} and not settings.cookie_secure:
         err_console.print(
             "[yellow]warning:[/] listening beyond this machine over plain HTTP; put it behind "

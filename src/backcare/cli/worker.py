@@ -60,7 +60,7 @@ def worker_command(
                 console.print(f"job {job_id} finished")
             console.print(f"{done} job(s) run; the queue is empty")
             return
-        console.print(f"worker running on {settings.data_dir} (Ctrl+C stops it)")
+        console.print(f"worker running on {settings.data_dir} (Ctrl+C stops it)", markup=False)
         thread = worker.start()
         try:
             while thread.is_alive():
