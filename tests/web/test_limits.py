@@ -205,3 +205,57 @@ def test_hashing_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     with ThreadPoolExecutor(max_workers=16) as pool:
         list(pool.map(lambda i: security.hash_password(f"password-{i:04d}"), range(16)))
     assert peak == security.MAX_CONCURRENT_HASHES
+
+
+def test_ids_beyond_64_bits_are_not_found(make_user: Any, app: Any) -> None:
+    from tests.web.harness import fill, http_endpoints
+
+    user = make_user()
+    huge = "9" * 40
+    checked = 0
+    for endpoint in http_endpoints(app):
+        if endpoint.method != "GET" or not endpoint.params:
+            continue
+        response = user.client.get(fill(endpoint.path, default=huge), follow_redirects=False)
+        assert response.status_code == 404, (endpoint.path, response.status_code)
+        checked += 1
+    assert checked >= 3
+    assert user.client.get(f"/diary?person={huge}").status_code == 404
+    assert user.post(f"/sharing/{huge}/revoke").status_code == 404
+
+
+def test_unhandled_errors_answer_500_with_security_headers(app: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from backcare.web.deps import public
+
+    @public
+    def boom() -> None:
+        raise RuntimeError("/srv/secret/path person 42")
+
+    app.add_api_route("/boom-for-test", boom, methods=["GET"])
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom-for-test")
+    assert response.status_code == 500
+    assert "content-security-policy" in response.headers
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "/srv/secret" not in response.text
+    assert "Something went wrong" in response.text
+
+
+def test_messages_shown_to_people_carry_no_server_paths(tmp_path: Any) -> None:
+    from backcare.errors import InputError
+    from backcare.wearable.readers import open_recording
+    from backcare.web.analysis import describe_error
+
+    folder = tmp_path / "people" / "4242" / "uploads"
+    folder.mkdir(parents=True)
+    bad = folder / "f00d.cwa"
+    bad.write_bytes(b"MD" + b"\0" * 10)
+    with pytest.raises(InputError) as err:
+        open_recording(bad)
+    shown = describe_error(err.value)
+    assert str(tmp_path) in str(err.value)  # the log keeps the path ...
+    assert shown.startswith("f00d.cwa: ")  # ... the page does not
+    assert "4242" not in shown
+    assert "people" not in describe_error(OSError(f"[Errno 2] No such file: '{bad}'"))

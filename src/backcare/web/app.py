@@ -21,7 +21,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backcare.errors import InputError
+from backcare.errors import InputError, redact_paths
 from backcare.store import login_attempts
 from backcare.store import sessions as session_store
 from backcare.store.db import Database, open_database
@@ -90,7 +90,7 @@ def _install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InputError)
     async def input_error(request: Request, exc: InputError) -> Response:
-        return _error_response(request, 400, str(exc))
+        return _error_response(request, 400, redact_paths(str(exc)))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
