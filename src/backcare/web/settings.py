@@ -95,6 +95,8 @@ class WebSettings(BaseModel):
     break_after_s: float = Field(default_factory=default_break_after_s, gt=0)
     #: Start the background job worker with the app (tests switch it off and run jobs directly).
     worker_enabled: bool = True
+    #: Analyses that may run at once (each in a child process with its own limits).
+    worker_slots: int = Field(default=2, ge=1, le=64)
     #: Request bodies [bytes], enforced before any parsing: forms of pages open to visitors
     #: (login, registration), forms of logged-in pages (a diary note of 4,000 characters fits),
     #: and uploads (only on the upload routes, which check login and CSRF before reading).
