@@ -173,3 +173,23 @@ def test_apdm_dataset_declaring_more_than_stored_is_refused(tmp_path: Path) -> N
     assert path.stat().st_size < MIB
     with pytest.raises(InputError, match=r"declares 1,000,000,000 samples"):
         open_recording(path)
+
+
+def test_apdm_values_beyond_float32_are_excluded_not_infinite(tmp_path: Path) -> None:
+    # found by the fuzzer: one flipped exponent bit made a value of 1e300 m/s^2, stored as inf
+    path = tmp_path / "big.h5"
+    n = 256
+    accel = np.zeros((n, 3))
+    accel[:, 2] = 9.81
+    accel[100, 0] = 1e300
+    with h5py.File(path, "w") as f:
+        group = f.create_group("Sensors").create_group("1234")
+        group.create_dataset("Time", data=1_700_000_000_000_000 + np.arange(n, dtype="<u8") * 7812)
+        group.create_dataset("Accelerometer", data=accel)
+        conf = group.create_group("Configuration")
+        conf.attrs["Label 0"] = b"Lumbar"
+        conf.attrs["Sample Rate"] = 128
+    rec = open_recording(path).read()
+    assert len(rec) == n - 1
+    assert np.isfinite(rec.accel).all()
+    assert any("not finite" in i.problem for i in rec.info.issues)

@@ -34,6 +34,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # what h5py raises on damaged files (its errors derive from these built-ins)
 _H5_ERRORS = (OSError, KeyError, ValueError, RuntimeError, TypeError, IndexError, OverflowError)
 _MAX_ISSUES = 200
+_F32_MAX = float(np.finfo(np.float32).max)
 _MAX_RATIO = 200  # declared bytes per stored byte (HDF5 compression of sensor data is far lower)
 _RATIO_FROM_BYTES = 1 << 20
 
@@ -219,9 +220,10 @@ class ApdmSource(RecordingSource):
                 gyro = np.asarray(group["Gyroscope"][a:b], np.float64) if self._has_gyro else None
                 temp = np.asarray(group["Temperature"][a:b], np.float64) if self._has_temp else None
                 issues: list[Issue] = []
-                finite = np.isfinite(accel).all(axis=1)
+                # finite, and still finite once stored as float32 (in g and deg/s)
+                finite = (np.abs(accel / STANDARD_GRAVITY) < _F32_MAX).all(axis=1)
                 if gyro is not None:
-                    finite &= np.isfinite(gyro).all(axis=1)
+                    finite &= (np.abs(np.degrees(gyro)) < _F32_MAX).all(axis=1)
                 prev = np.maximum.accumulate(np.concatenate([[last], time[:-1]]))
                 forward = time >= prev
                 keep = finite & forward
