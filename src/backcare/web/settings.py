@@ -14,6 +14,9 @@ Environment variables (all optional):
                             ``X-Forwarded-For``/``-Proto`` headers are believed. Empty by default:
                             forwarding headers are then ignored and the peer address counts (so a
                             client cannot reset the per-address login limit with a header).
+``BACKCARE_REGISTRATIONS_PER_IP`` new accounts per client address and hour (default 10; load
+                            tests on one machine raise it)
+``BACKCARE_WORKER_SLOTS``   analyses run at once by ``backcare serve`` (default 2)
 """
 
 from __future__ import annotations
@@ -128,5 +131,11 @@ class WebSettings(BaseModel):
                 if p.strip()
             ),
         }
+        for name, key in (
+            ("BACKCARE_REGISTRATIONS_PER_IP", "registrations_per_ip"),
+            ("BACKCARE_WORKER_SLOTS", "worker_slots"),
+        ):
+            if os.environ.get(name, "").strip():
+                values[key] = os.environ[name].strip()
         values.update(overrides)
         return cls.model_validate(values)
