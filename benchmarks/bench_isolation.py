@@ -4,7 +4,8 @@ Starts ``backcare serve`` (as shipped: analyses in child processes, two worker s
 loopback port with a temporary data directory and SQLite, registers ``--users`` accounts through
 the real forms, then:
 
-1. **quiet**: the users browse (pages and diary saves, as ``bench_web``) for ``--duration`` s;
+1. **quiet**: after a short warm-up, the users browse (pages and diary saves, as ``bench_web``)
+   for ``--duration`` s;
 2. **runaway**: one more account uploads a simulated ``--days``-day thigh recording through the
    real upload form; while its analysis keeps a core busy in its child process, the same users
    browse for ``--duration`` s again; then the owner cancels the job with the cancel button.
@@ -14,7 +15,7 @@ it, whether the job was running through the whole second phase, and how long the
 end it. The server's own CPU time is shown too: the analysis must not count against it.
 
 Usage: python benchmarks/bench_isolation.py [--duration 20] [--users 50] [--think-s 1.0]
-       [--days 0.5]
+       [--days 2]
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ async def run(args: argparse.Namespace) -> int:
         server = start_server(Path(tmp) / "data", None)
         try:
             users = [await register(server.url, i) for i in range(args.users)]
+            await browse(users, min(5.0, args.duration), args.think_s, Stats("warm-up"))
             quiet = Stats("browse, quiet")
             cpu0 = cpu_seconds(server.process.pid)
             await browse(users, args.duration, args.think_s, quiet)
@@ -126,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--think-s", type=float, default=1.0)
-    parser.add_argument("--days", type=float, default=0.5)
+    parser.add_argument("--days", type=float, default=2.0)
     args = parser.parse_args(argv)
     return asyncio.run(run(args))
 
