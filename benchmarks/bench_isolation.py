@@ -15,7 +15,7 @@ it, whether the job was running through the whole second phase, and how long the
 end it. The server's own CPU time is shown too: the analysis must not count against it.
 
 Usage: python benchmarks/bench_isolation.py [--duration 20] [--users 50] [--think-s 1.0]
-       [--days 2]
+       [--days 7]
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--think-s", type=float, default=1.0)
-    parser.add_argument("--days", type=float, default=2.0)
+    parser.add_argument("--days", type=float, default=7.0)
     args = parser.parse_args(argv)
     return asyncio.run(run(args))
 
