@@ -259,3 +259,19 @@ def test_messages_shown_to_people_carry_no_server_paths(tmp_path: Any) -> None:
     assert shown.startswith("f00d.cwa: ")  # ... the page does not
     assert "4242" not in shown
     assert "people" not in describe_error(OSError(f"[Errno 2] No such file: '{bad}'"))
+
+
+def test_sharing_lookups_are_rate_limited_per_user(web_settings: WebSettings) -> None:
+    from fastapi.testclient import TestClient
+
+    settings = replace_settings(web_settings, shares_per_user=2)
+    with TestClient(create_app(settings)) as client:
+        assert register(client, "sharer@example.org").status_code == 303
+        token = csrf_from(client.get("/sharing").text)
+        codes = [
+            client.post(
+                "/sharing", data={"email": f"nobody{i}@example.org", "csrf_token": token}
+            ).status_code
+            for i in range(3)
+        ]
+    assert codes == [400, 400, 429]
