@@ -151,4 +151,4 @@ def test_server_answers_while_a_job_runs_away(web_settings: WebSettings, recordi
         runner.join(timeout=30)
     assert jobs_running  # the analysis was busy the whole time
     assert len(latencies) > 20
-    assert float(np.percentile(latencies, 95)) < 0.5
+    assert float(np.percentile(latencies, 95)) < 1.5  # a blocked server would take many seconds
