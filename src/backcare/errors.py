@@ -7,12 +7,24 @@ without a traceback.
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "BackcareError",
     "InputError",
     "KnowledgeError",
     "MissingExtraError",
+    "redact_paths",
 ]
+
+# an absolute path (POSIX or Windows) of at least two parts; the last part is kept
+_PATH = re.compile(r"(?<![\w.~:/])(?:[A-Za-z]:)?[\\/](?:[^\s'\"\\/:]+[\\/])+([^\s'\"\\/:]+)")
+
+
+def redact_paths(text: str) -> str:
+    """``text`` with every absolute file path cut to its file name, for messages shown to people
+    (a server's folders, and the person ids in them, are nobody's business)."""
+    return _PATH.sub(lambda m: m.group(1), text)
 
 
 class BackcareError(Exception):

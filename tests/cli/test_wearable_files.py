@@ -92,3 +92,20 @@ def test_errors_without_traceback(cli, tmp_path: Path) -> None:
     )
     assert rc == 2
     assert "placement" in err
+
+
+def test_markup_in_user_strings_is_printed_as_text(cli, tmp_path: Path) -> None:
+    # a folder name that looks like Rich markup used to crash the error message (MarkupError)
+    folder = tmp_path / "d[/x]" / "[bold]"
+    folder.mkdir(parents=True)
+    bad = folder / "bad.cwa"
+    bad.write_bytes(b"xx")
+    rc, _, err = cli("wearable", "info", str(bad))
+    assert rc == 2
+    assert "Traceback" not in err
+    assert "d[/x]/[bold]/bad.cwa" in err.replace("\n", "")
+    good = folder / "[red]s.cwa"
+    assert cli("wearable", "simulate", "--days", "0.01", "--out", str(good))[0] == 0
+    rc, stdout, _ = cli("wearable", "info", str(good))
+    assert rc == 0
+    assert "[red]s.cwa" in stdout.replace("\n", "")

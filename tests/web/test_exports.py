@@ -160,3 +160,17 @@ def test_exports_hold_the_care_programme(person, app_db):
         rows = list(csv.DictReader(io.StringIO(zf.read("care_sessions.csv").decode())))
     assert rows[0]["done"] == "knee_rolls pelvic_tilt"
     assert rows[0]["pain_during"] == "3"
+
+
+@pytest.mark.parametrize(
+    "note", ['=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"]
+)
+def test_csv_cells_that_look_like_formulas_are_written_as_text(person, app_db, note):
+    save_entry(app_db, person.person_id, now_utc().date(), pain_nrs=-0, notes=note)
+    save_profile(app_db, person.person_id, birth_year=1984, sex="male", height_cm=181, mass_kg=80)
+    response = person.client.get("/export/csv")
+    with zipfile.ZipFile(io.BytesIO(response.content)) as zf:
+        diary = list(csv.DictReader(io.StringIO(zf.read("diary.csv").decode())))
+        profile = list(csv.DictReader(io.StringIO(zf.read("profile.csv").decode())))
+    assert diary[0]["notes"] == "'" + note
+    assert profile[0]["height_cm"] == "181.0"  # numbers are not touched

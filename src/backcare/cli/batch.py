@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -88,7 +89,8 @@ def wearable_command(
     groups = [g for g in cohort.groups if g]
     console.print(
         f"{len(cohort)} recording(s)"
-        + (f" in {len(groups)} group(s): {', '.join(groups)}" if groups else "")
+        + (f" in {len(groups)} group(s): {', '.join(groups)}" if groups else ""),
+        markup=False,
     )
     columns = (
         SpinnerColumn(),
@@ -109,12 +111,12 @@ def wearable_command(
                 console.print(f"{total - to_run} recording(s) already analysed with these inputs")
             if to_run:
                 where = scheduler or f"{workers or 'auto'} local worker(s)"
-                console.print(f"analysing {to_run} recording(s) on {where}")
+                console.print(f"analysing {to_run} recording(s) on {where}", markup=False)
 
         def done(outcome: Any) -> None:
-            bar.update(task["id"], advance=1, last=f"{outcome.key}: {outcome.status}")
+            bar.update(task["id"], advance=1, last=escape(f"{outcome.key}: {outcome.status}"))
             if outcome.status == "failed":
-                err_console.print(f"[red]failed:[/] {outcome.key}: {outcome.message}")
+                err_console.print(f"[red]failed:[/] {escape(f'{outcome.key}: {outcome.message}')}")
 
         result = run_cohort(
             cohort,
@@ -155,4 +157,4 @@ def _print_summary(result: Any) -> None:
         table.add_row("days (valid / all)", f"{int(days['valid'].sum())} / {len(days)}")
     console.print(table)
     for name, path in result.paths.items():
-        console.print(f"{name}: {path}")
+        console.print(f"{name}: {path}", markup=False)

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from backcare.camera.pipeline import CameraOptions
@@ -194,7 +195,7 @@ def analyze(
     for result in results:
         if not result.ok:
             failed += 1
-            err_console.print(f"[bold red]error:[/] {result.error}")
+            err_console.print(f"[bold red]error:[/] {escape(str(result.error))}")
             continue
         head = result.headline
         scores = ", ".join(
@@ -203,13 +204,13 @@ def analyze(
             if k.endswith("_max")
         )
         console.print(
-            f"[bold]{result.path.name}[/]: {head['with_person']}/{head['frames']} frames with a "
-            f"person, {head['view']} view"
+            f"[bold]{escape(result.path.name)}[/]: {head['with_person']}/{head['frames']} frames "
+            f"with a person, {head['view']} view"
             + (f", {scores}" if scores else "")
-            + f" -> {out / result.files['html']}"
+            + f" -> {escape(str(out / result.files['html']))}"
         )
         for issue in result.issues:
-            console.print(f"  [yellow]note:[/] {issue}")
+            console.print(f"  [yellow]note:[/] {escape(str(issue))}")
     if failed:
         err_console.print(f"{failed} of {len(results)} files could not be analysed.")
         raise typer.Exit(2)

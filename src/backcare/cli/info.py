@@ -27,4 +27,6 @@ def doctor() -> None:
     url = database_url()
     db = open_database(url)
     db.dispose()
-    console.print(f"database ok: {db.engine.url.render_as_string(hide_password=True)}")
+    console.print(
+        f"database ok: {db.engine.url.render_as_string(hide_password=True)}", markup=False
+    )

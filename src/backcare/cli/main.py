@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 import typer
+from rich.markup import escape
 
 from backcare import __version__
 from backcare.cli.console import err_console
@@ -63,10 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if callable(show):
             show()
         else:
-            err_console.print(f"[bold red]error:[/] {exc}")
+            err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
         return int(getattr(exc, "exit_code", 2))
     except BackcareError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True)
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
         return 2
     except KeyboardInterrupt:
         err_console.print("[yellow]Interrupted.[/]")

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 
 from backcare.cli.console import console, err_console
 from backcare.cli.main import app
 
-__all__ = ["serve_command"]
+__all__ = ["serve_command", "uvicorn_options"]
+
+
+def uvicorn_options(trusted_proxies: tuple[str, ...]) -> dict[str, object]:
+    """Proxy-header handling for uvicorn: forwarding headers are believed only from the proxies
+    named in ``BACKCARE_TRUSTED_PROXIES`` (uvicorn's own default trusts 127.0.0.1, which would let
+    any local client choose its address, and so reset per-address rate limits)."""
+    if not trusted_proxies:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted_proxies)}
 
 
 @app.command("serve")
@@ -41,7 +51,7 @@ def serve_command(
             f"  (clinician: {account.clinician_email}, same password)"
         )
         for note in account.notes:
-            err_console.print(f"[yellow]{note}[/]")
+            err_console.print(f"[yellow]{escape(note)}[/]")
     if host not in {"127.0.0.1", "localhost", "::1"} and not settings.cookie_secure:
         err_console.print(
             "[yellow]warning:[/] listening beyond this machine over plain HTTP; put it behind "
@@ -49,4 +59,11 @@ def serve_command(
         )
     shown = f"[{host}]" if ":" in host else host
     console.print(f"backcare is at [bold]http://{shown}:{port}/[/]  (Ctrl+C stops it)")
-    uvicorn.run(application, host=host, port=port, workers=1, log_level=log_level)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        workers=1,
+        log_level=log_level,
+        **uvicorn_options(settings.trusted_proxies),  # type: ignore[arg-type]
+    )

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -274,9 +275,9 @@ def _print_summary(series: Any, report: Any, paths: dict[str, Path]) -> None:
         console.print(f"Trunk forward inclination (upright and sitting): {bands}")
         console.print(f"Longest forward bend >60 deg: {s.trunk_fwd_longest_s:.0f} s")
     for note in list(series.meta.notes) + list(report.notes):
-        console.print(f"[yellow]note:[/] {note}")
+        console.print(f"[yellow]note:[/] {escape(str(note))}")
     for kind, path in paths.items():
-        console.print(f"{kind}: {path}")
+        console.print(f"{kind}: {path}", markup=False)
 
 
 @wearable_app.command("classify")
@@ -324,5 +325,5 @@ def classify_command(
     for row in activity_table(series):
         console.print(f"{row['activity']:>12}  {row['hours']:7.2f} h  {row['pct']:5.1f} %")
     for note in series.meta.notes:
-        console.print(f"[yellow]note:[/] {note}")
-    console.print(f"labels: {out}")
+        console.print(f"[yellow]note:[/] {escape(str(note))}")
+    console.print(f"labels: {out}", markup=False)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -82,7 +83,7 @@ def info_command(
     if as_json:
         console.print(json.dumps(doc, indent=2, default=str), markup=False, highlight=False)
         return
-    table = Table(title=f"{Path(info.path).name}", show_header=False)
+    table = Table(title=escape(Path(info.path).name), show_header=False)
     table.add_column("field")
     table.add_column("value")
     rows: list[tuple[str, Any]] = [
@@ -102,7 +103,7 @@ def info_command(
         rows.append(("sensor", doc["sensor_label"]))
     rows.append(("placement", doc["placement"] or "-"))
     for name, value in rows:
-        table.add_row(name, str(value) if value is not None else "-")
+        table.add_row(name, escape(str(value)) if value is not None else "-")
     console.print(table, markup=False)
     issues = info.issues
     if not issues:

@@ -1,9 +1,10 @@
 """``backcare worker``: run the web app's background analyses in a process of their own.
 
-The server runs one worker thread by default; this command runs the same loop
-(:class:`backcare.web.worker.JobWorker`) on the same database and data directory
-(``BACKCARE_DATABASE_URL``, ``BACKCARE_DATA_DIR``), e.g. on another core or machine that shares
-them. Several workers may run at once: each job is claimed by exactly one.
+``backcare serve`` runs two worker slots by default; this command runs the same loop
+(:class:`backcare.web.worker.JobWorker`, ``--slots`` of them) on the same database and data
+directory (``BACKCARE_DATABASE_URL``, ``BACKCARE_DATA_DIR``), e.g. on another machine that shares
+them. Each analysis runs in a child process with memory, CPU-time and wall-clock limits derived
+from its input's size. Several workers may run at once: each job is claimed by exactly one.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ def worker_command(
         False, "--once", help="Run the queued jobs, then exit (instead of waiting for more)."
     ),
     poll: float = typer.Option(1.0, "--poll", min=0.1, help="Seconds between looks at the queue."),
+    slots: int = typer.Option(
+        2, "--slots", min=1, max=64, help="Analyses run at once (each in its own process)."
+    ),
     max_attempts: int = typer.Option(
         3, "--max-attempts", min=1, help="Starts allowed before an interrupted job fails."
     ),
@@ -60,15 +64,20 @@ def worker_command(
                 console.print(f"job {job_id} finished")
             console.print(f"{done} job(s) run; the queue is empty")
             return
-        console.print(f"worker running on {settings.data_dir} (Ctrl+C stops it)")
-        thread = worker.start()
+        console.print(
+            f"worker running on {settings.data_dir} with {slots} slot(s) (Ctrl+C stops it)",
+            markup=False,
+        )
+        workers = [worker] + [
+            JobWorker(db, settings.data_dir, config=config) for _ in range(slots - 1)
+        ]
+        threads = [w.start() for w in workers]
         try:
-            while thread.is_alive():
-                thread.join(0.5)
+            while any(t.is_alive() for t in threads):
+                threads[0].join(0.5)
         except KeyboardInterrupt:
-            err_console.print(
-                "stopping: a running analysis goes back to the queue at its next progress report"
-            )
-            worker.stop(timeout_s=30.0)
+            err_console.print("stopping: running analyses go back to the queue")
+            for w in workers:
+                w.stop(timeout_s=30.0)
     finally:
         db.dispose()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from backcare.errors import InputError
 from backcare.store.db import Database
@@ -120,13 +120,36 @@ def list_jobs(db: Database, person_id: int) -> list[JobRecord]:
         return [_record(r) for r in rows]
 
 
+def _fair_next(session: Any) -> int | None:
+    """The oldest queued job of the person with the fewest running jobs (ties: oldest job)."""
+    running = dict(
+        session.execute(
+            select(Job.person_id, func.count())
+            .where(Job.status == "running")
+            .group_by(Job.person_id)
+        ).all()
+    )
+    # the oldest queued job of each person
+    firsts = session.execute(
+        select(Job.person_id, func.min(Job.id))
+        .where(Job.status == "queued")
+        .group_by(Job.person_id)
+    ).all()
+    if not firsts:
+        return None
+    _, job_id = min(firsts, key=lambda row: (running.get(row[0], 0), row[1]))
+    return int(job_id)
+
+
 def claim_next(db: Database, *, now: datetime) -> JobRecord | None:
-    """Atomically move the oldest queued job to running (attempts + 1) and return it."""
+    """Atomically move the next queued job to running (attempts + 1) and return it.
+
+    Fair per person: the next job is the oldest queued job of the person with the fewest jobs
+    running, so one person's many uploads do not hold back everyone else's.
+    """
     while True:
         with db.session() as session:
-            job_id = session.scalar(
-                select(Job.id).where(Job.status == "queued").order_by(Job.id).limit(1)
-            )
+            job_id = _fair_next(session)
             if job_id is None:
                 return None
             result = session.execute(

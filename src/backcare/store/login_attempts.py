@@ -15,27 +15,40 @@ __all__ = [
     "oldest_failure",
     "prune_failures",
     "record_failure",
+    "release",
 ]
 
 
-def record_failure(db: Database, *, email: str, ip: str, at: datetime) -> None:
+def record_failure(db: Database, *, email: str, ip: str, at: datetime) -> int:
+    """Record an attempt (committed at once); returns its id (see :func:`count_failures`)."""
     with db.session() as session:
-        session.add(LoginAttempt(email=email.strip().lower()[:320], ip=ip[:64], at=at))
+        row = LoginAttempt(email=email.strip().lower()[:320], ip=ip[:64], at=at)
+        session.add(row)
+        session.flush()
+        return int(row.id)
 
 
-def count_failures(db: Database, *, email: str, ip: str, since: datetime) -> tuple[int, int]:
-    """Failures since ``since``: ``(for this e-mail address, from this client address)``."""
+def release(db: Database, attempt_id: int) -> None:
+    """Forget one recorded attempt (a reservation that turned out not to be a failure)."""
     with db.session() as session:
-        by_email = session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(LoginAttempt.email == email.strip().lower(), LoginAttempt.at >= since)
-        )
-        by_ip = session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(LoginAttempt.ip == ip, LoginAttempt.at >= since)
-        )
+        session.execute(delete(LoginAttempt).where(LoginAttempt.id == attempt_id))
+
+
+def count_failures(
+    db: Database, *, email: str, ip: str, since: datetime, up_to_id: int | None = None
+) -> tuple[int, int]:
+    """Failures since ``since``: ``(for this e-mail address, from this client address)``.
+
+    With ``up_to_id`` only attempts recorded up to that one count (their order of arrival).
+    """
+    email_q = [LoginAttempt.email == email.strip().lower(), LoginAttempt.at >= since]
+    ip_q = [LoginAttempt.ip == ip[:64], LoginAttempt.at >= since]
+    if up_to_id is not None:
+        email_q.append(LoginAttempt.id <= up_to_id)
+        ip_q.append(LoginAttempt.id <= up_to_id)
+    with db.session() as session:
+        by_email = session.scalar(select(func.count()).select_from(LoginAttempt).where(*email_q))
+        by_ip = session.scalar(select(func.count()).select_from(LoginAttempt).where(*ip_q))
     return int(by_email or 0), int(by_ip or 0)
 
 

@@ -33,7 +33,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from backcare.errors import BackcareError, InputError
+from backcare.errors import BackcareError, InputError, redact_paths
 
 __all__ = [
     "BYTES_PER_SAMPLE",
@@ -497,6 +497,6 @@ def describe_error(exc: BaseException) -> str:
     """A one-line reason for a failed job: the message of errors a user can cause, otherwise the
     exception's type and message (the traceback goes to the log, not to the page)."""
     if isinstance(exc, BackcareError):
-        return str(exc)
+        return redact_paths(str(exc))
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    return f"internal error ({type(exc).__name__}{': ' + text if text else ''})"
+    return redact_paths(f"internal error ({type(exc).__name__}{': ' + text if text else ''})")

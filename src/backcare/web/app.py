@@ -21,13 +21,20 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backcare.errors import InputError
+from backcare.errors import InputError, redact_paths
 from backcare.store import login_attempts
 from backcare.store import sessions as session_store
 from backcare.store.db import Database, open_database
 from backcare.web import routes as routes_pkg
-from backcare.web.deps import LoginRequiredError, guard
-from backcare.web.security import CsrfCookieMiddleware, SecurityHeadersMiddleware, now_utc
+from backcare.web.deps import LoginRequiredError, guard, is_public, is_streamed_upload
+from backcare.web.security import (
+    BodyLimitMiddleware,
+    BusyError,
+    CsrfCookieMiddleware,
+    SecurityHeadersMiddleware,
+    SlidingWindowLimiter,
+    now_utc,
+)
 from backcare.web.settings import WebSettings
 from backcare.web.templating import STATIC_DIR, render
 
@@ -75,9 +82,15 @@ def _install_handlers(app: FastAPI) -> None:
             response.headers[name] = value
         return response
 
+    @app.exception_handler(BusyError)
+    async def busy(request: Request, exc: BusyError) -> Response:
+        response = _error_response(request, 503, str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response
+
     @app.exception_handler(InputError)
     async def input_error(request: Request, exc: InputError) -> Response:
-        return _error_response(request, 400, str(exc))
+        return _error_response(request, 400, redact_paths(str(exc)))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -130,6 +143,22 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         if isinstance(router, APIRouter):
             app.include_router(router)
     _install_handlers(app)
+    app.state.registration_limiter = SlidingWindowLimiter(
+        settings.registrations_per_ip, settings.registration_window_s
+    )
+    app.state.share_limiter = SlidingWindowLimiter(
+        settings.shares_per_user, settings.share_window_s
+    )
+    upload_ceiling = 3 * max(settings.upload_limits.for_kind(k) for k in ("wearable", "video"))
+
+    def body_limit(endpoint: object | None) -> int:
+        if endpoint is not None and is_streamed_upload(endpoint):
+            return upload_ceiling + (1 << 20)  # the route checks login, CSRF and sizes itself
+        if endpoint is not None and not is_public(endpoint):
+            return settings.form_limit
+        return settings.public_form_limit
+
+    app.add_middleware(BodyLimitMiddleware, router=app.router, limit_for=body_limit)
     app.add_middleware(
         CsrfCookieMiddleware, cookie_name=settings.csrf_cookie_name, secure=settings.cookie_secure
     )

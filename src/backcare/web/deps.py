@@ -54,6 +54,7 @@ __all__ = [
     "get_settings",
     "guard",
     "is_public",
+    "is_streamed_upload",
     "public",
     "require_role",
     "resolve_auth",
@@ -83,6 +84,10 @@ def public(endpoint: F) -> F:
 
 def is_public(endpoint: object) -> bool:
     return bool(getattr(endpoint, _PUBLIC_ATTR, False))
+
+
+def is_streamed_upload(endpoint: object) -> bool:
+    return bool(getattr(endpoint, _STREAMED_ATTR, False))
 
 
 def streamed_upload(endpoint: F) -> F:
@@ -199,11 +204,29 @@ async def _submitted_csrf(request: Request) -> tuple[str | None, FormData | None
     return None, None
 
 
+#: Database ids are signed 64-bit integers; a larger number in an address names nothing.
+_MAX_ID = 2**63 - 1
+
+
+def _beyond_ids(conn: HTTPConnection) -> bool:
+    """Whether a path parameter or a query value is a whole number no id can have."""
+    values = [str(v) for v in conn.scope.get("path_params", {}).values()]
+    values += [v for _, v in conn.query_params.multi_items()]
+    for value in values:
+        digits = value.strip().lstrip("+-")
+        if len(digits) > 18 and digits.isdigit() and abs(int(value)) > _MAX_ID:
+            return True
+    return False
+
+
 async def guard(conn: HTTPConnection, auth: AuthDep) -> AsyncIterator[None]:
     """Runs before every route: CSRF, WebSocket origin and login (see the module docstring).
 
+    Numbers beyond 64 bits in the address are answered 404 (no object has such an id).
     A form it parsed (multipart parts spool to temporary files) is closed after the response.
     """
+    if conn.scope["type"] == "http" and _beyond_ids(conn):
+        raise HTTPException(404, "Not found.")
     endpoint = conn.scope.get("endpoint")
     if conn.scope["type"] == "websocket":
         scheme = "https" if conn.url.scheme == "wss" else "http"

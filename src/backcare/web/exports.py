@@ -140,11 +140,18 @@ def person_export(db: Database, person_id: int, *, now: datetime) -> dict[str, A
     }
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection");
+#: it is written with a leading apostrophe, which spreadsheets show as text. Numbers stay numbers.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: object) -> object:
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     if value is None:
         return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return value
 
 

@@ -37,7 +37,7 @@ import anyio
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from backcare.errors import InputError
+from backcare.errors import InputError, redact_paths
 
 __all__ = [
     "FILE_FIELDS",
@@ -214,7 +214,9 @@ def probe(path: Path, kind: FileKind, *, where: str) -> dict[str, Any]:
                 src.close()
         except InputError as exc:
             raise UploadError(
-                415, f"not a readable sensor recording: {exc.problem}", where=where
+                415,
+                f"not a readable sensor recording: {redact_paths(exc.problem)}",
+                where=where,
             ) from None
         return {
             "device": info.device,
@@ -243,7 +245,9 @@ def probe(path: Path, kind: FileKind, *, where: str) -> dict[str, Any]:
         except UploadError:
             raise
         except (av.error.FFmpegError, OSError, ValueError) as exc:
-            raise UploadError(415, f"not a readable video: {exc}", where=where) from None
+            raise UploadError(
+                415, f"not a readable video: {redact_paths(str(exc))}", where=where
+            ) from None
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -251,7 +255,9 @@ def probe(path: Path, kind: FileKind, *, where: str) -> dict[str, Any]:
             img.verify()
             width, height = img.size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UploadError(415, f"not a readable image: {exc}", where=where) from None
+        raise UploadError(
+            415, f"not a readable image: {redact_paths(str(exc))}", where=where
+        ) from None
     return {"width": width, "height": height}
 
 

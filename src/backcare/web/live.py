@@ -64,6 +64,7 @@ Rules the coach adds (its own choices, documented here and on the page):
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import time
 from array import array
@@ -115,6 +116,7 @@ __all__ = [
     "LiveSession",
     "exposure_summary",
     "parse_message",
+    "parse_text",
 ]
 
 F64 = NDArray[np.float64]
@@ -164,10 +166,55 @@ class LiveFrame:
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError("must be a number", where=where)
-    out = float(value)
+    try:
+        out = float(value)
+    except OverflowError:  # an integer with hundreds of digits
+        raise InputError("must be a number of reasonable size", where=where) from None
     if not math.isfinite(out):
         raise InputError("must be finite", where=where)
     return out
+
+
+#: JSON nesting deeper than this is refused before it is decoded (a frame nests two levels).
+MAX_JSON_DEPTH = 8
+
+
+def parse_text(text: str) -> LiveFrame | str:
+    """Decode and validate one text message (see :func:`parse_message`).
+
+    Raises :class:`InputError` for anything that is not a well-formed message, including JSON
+    nested deeper than :data:`MAX_JSON_DEPTH` (checked on the raw text, before decoding) and
+    numbers too large for a float.
+    """
+    depth = 0
+    deepest = 0
+    in_string = False
+    escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                raise InputError(f"nested deeper than {MAX_JSON_DEPTH} levels", where="message")
+        elif ch in "]}":
+            depth -= 1
+    try:
+        decoded = json.loads(text)
+    except (ValueError, RecursionError):
+        raise InputError("not valid JSON", where="message") from None
+    try:
+        return parse_message(decoded)
+    except (OverflowError, RecursionError, TypeError):
+        raise InputError("holds values out of range", where="message") from None
 
 
 def parse_message(message: Mapping[str, Any]) -> LiveFrame | str:

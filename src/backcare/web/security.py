@@ -13,13 +13,18 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.routing import Router, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backcare.errors import InputError
@@ -30,9 +35,12 @@ __all__ = [
     "MAX_PASSWORD_LENGTH",
     "MIN_PASSWORD_LENGTH",
     "UNSAFE_METHODS",
+    "BodyLimitMiddleware",
+    "BusyError",
     "CsrfCookieMiddleware",
     "LoginRateLimitError",
     "SecurityHeadersMiddleware",
+    "SlidingWindowLimiter",
     "check_login_allowed",
     "check_password_rules",
     "content_security_policy",
@@ -56,6 +64,29 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a real password, used to equalise timing")
 
+#: Password hashes computed at the same time (each argon2id hash takes 64 MiB for a moment);
+#: more requests wait up to :data:`HASH_WAIT_S` for a slot, then get 503.
+MAX_CONCURRENT_HASHES = 2
+HASH_WAIT_S = 20.0
+_hash_slots = threading.BoundedSemaphore(MAX_CONCURRENT_HASHES)
+
+
+class BusyError(Exception):
+    """The server is at its limit for this kind of work; retry after ``retry_after_s``."""
+
+    def __init__(self, retry_after_s: int = 5) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__("The server is busy. Please try again in a few seconds.")
+
+
+class _HashSlot:
+    def __enter__(self) -> None:
+        if not _hash_slots.acquire(timeout=HASH_WAIT_S):
+            raise BusyError()
+
+    def __exit__(self, *_exc: object) -> None:
+        _hash_slots.release()
+
 
 def now_utc() -> datetime:
     return datetime.now(UTC)
@@ -75,7 +106,8 @@ def check_password_rules(password: str) -> None:
 def hash_password(password: str) -> str:
     """An argon2id hash of ``password`` (rules checked first)."""
     check_password_rules(password)
-    return _hasher.hash(password)
+    with _HashSlot():
+        return _hasher.hash(password)
 
 
 def verify_password(stored_hash: str | None, password: str) -> tuple[bool, str | None]:
@@ -85,13 +117,14 @@ def verify_password(stored_hash: str | None, password: str) -> tuple[bool, str |
     """
     if len(password) > MAX_PASSWORD_LENGTH:
         return False, None
-    try:
-        _hasher.verify(stored_hash or _DUMMY_HASH, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False, None
-    if stored_hash is None:
-        return False, None
-    return True, (_hasher.hash(password) if _hasher.check_needs_rehash(stored_hash) else None)
+    with _HashSlot():
+        try:
+            _hasher.verify(stored_hash or _DUMMY_HASH, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False, None
+        if stored_hash is None:
+            return False, None
+        return True, (_hasher.hash(password) if _hasher.check_needs_rehash(stored_hash) else None)
 
 
 def new_token() -> str:
@@ -150,17 +183,60 @@ class LoginLimit:
 
 def check_login_allowed(
     db: Database, *, email: str, ip: str, limit: LoginLimit, now: datetime | None = None
-) -> None:
-    """Raise :class:`LoginRateLimitError` when the address or the client used up its failures."""
+) -> int:
+    """Reserve one login attempt, or raise :class:`LoginRateLimitError`.
+
+    The attempt is recorded *before* the password is checked, and it may go ahead only when it
+    is among the first ``limit`` attempts of the window for its address and its client (counted
+    in insertion order), so that parallel requests cannot all slip under the limit. Returns the
+    reservation: :func:`~backcare.store.login_attempts.release` it after a successful login; a
+    failed one stays as the failure record.
+    """
     now = now or now_utc()
     since = now - timedelta(seconds=limit.window_s)
-    by_email, by_ip = login_attempts.count_failures(db, email=email, ip=ip, since=since)
-    if by_email >= limit.per_email or by_ip >= limit.per_ip:
+    reservation = login_attempts.record_failure(db, email=email, ip=ip, at=now)
+    by_email, by_ip = login_attempts.count_failures(
+        db, email=email, ip=ip, since=since, up_to_id=reservation
+    )
+    if by_email > limit.per_email or by_ip > limit.per_ip:
+        login_attempts.release(db, reservation)
         oldest = login_attempts.oldest_failure(db, email=email, ip=ip, since=since) or now
         if oldest.tzinfo is None:  # SQLite returns naive UTC
             oldest = oldest.replace(tzinfo=UTC)
         lifts = oldest + timedelta(seconds=limit.window_s)
         raise LoginRateLimitError(int((lifts - now).total_seconds()) + 1)
+    return reservation
+
+
+class SlidingWindowLimiter:
+    """At most ``limit`` events per key within ``window_s`` seconds (in this server process).
+
+    ``hit(key)`` records an event and returns 0 when it is allowed, else the seconds until the
+    oldest event leaves the window. Thread-safe; keys with no recent events are dropped.
+    """
+
+    def __init__(
+        self, limit: int, window_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = limit
+        self.window_s = window_s
+        self._clock = clock
+        self._events: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key: str) -> int:
+        now = self._clock()
+        with self._lock:
+            if len(self._events) > 10_000:  # bound memory: forget keys whose window passed
+                for old in [k for k, q in self._events.items() if q[-1] <= now - self.window_s]:
+                    del self._events[old]
+            events = self._events.setdefault(key, deque())
+            while events and events[0] <= now - self.window_s:
+                events.popleft()
+            if len(events) >= self.limit:
+                return max(1, int(events[0] + self.window_s - now) + 1)
+            events.append(now)
+            return 0
 
 
 # -- headers -------------------------------------------------------------------------------------
@@ -231,7 +307,125 @@ class SecurityHeadersMiddleware:
                     headers.setdefault("cache-control", "no-store")
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            # an unhandled error: answer 500 here, inside this middleware, so that the answer
+            # carries the security headers too; the error still reaches the server's log
+            if not started:
+                body = b"Something went wrong on our side. Please try again later."
+                await send_tracking(
+                    {
+                        "type": "http.response.start",
+                        "status": 500,
+                        "headers": [
+                            (b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send_tracking({"type": "http.response.body", "body": body})
+            raise
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over the limit of their route, before anything parses them.
+
+    ``limit_for(scope, endpoint)`` gives the limit in bytes for the matched endpoint (``None``
+    when no route matches). A declared ``Content-Length`` over the limit is answered 413 without
+    reading; a body that grows past it while being read (chunked) fails the read with 413.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        router: Router,
+        limit_for: Callable[[object | None], int],
+    ) -> None:
+        self.app = app
+        self.router = router
+        self.limit_for = limit_for
+        self._table: list[tuple[re.Pattern[str], frozenset[str], object]] | None = None
+
+    def _endpoint(self, scope: Scope) -> object | None:
+        if self._table is None:
+            self._table = list(_http_routes(self.router.routes, ""))
+        path = str(scope.get("path", ""))
+        method = str(scope.get("method", ""))
+        for regex, methods, endpoint in self._table:
+            if method in methods and regex.match(path):
+                return endpoint
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in {"GET", "HEAD", "OPTIONS"}:
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(self._endpoint(scope))
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(send, limit)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise HTTPException(413, _too_large_text(limit))
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def _http_routes(
+    routes: Iterable[object], prefix: str
+) -> Iterator[tuple[re.Pattern[str], frozenset[str], object]]:
+    """``(path regex, methods, endpoint)`` of every HTTP route, included routers walked."""
+    for route in routes:
+        methods = getattr(route, "methods", None)
+        endpoint = getattr(route, "endpoint", None)
+        path = getattr(route, "path", None)
+        if methods and endpoint is not None and isinstance(path, str):
+            regex, _, _ = compile_path(prefix + path)
+            yield regex, frozenset(methods), endpoint
+        inner = getattr(route, "original_router", None)  # FastAPI keeps included routers nested
+        if inner is not None:
+            context = getattr(route, "include_context", None)
+            extra = str(getattr(context, "prefix", "") or "")
+            yield from _http_routes(inner.routes, prefix + extra)
+
+
+def _too_large_text(limit: int) -> str:
+    size = f"{limit // 1024} KB" if limit < 1 << 20 else f"{limit >> 20} MB"
+    return f"This form sent more data than it may ({size} at most)."
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = _too_large_text(limit).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 class CsrfCookieMiddleware:

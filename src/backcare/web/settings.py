@@ -10,6 +10,13 @@ Environment variables (all optional):
 ``BACKCARE_COOKIE_SECURE``  ``1`` to mark cookies ``Secure``. Off by default because the default
                             server is plain http on 127.0.0.1, where a browser would not send a
                             Secure cookie back; turn it on behind HTTPS.
+``BACKCARE_TRUSTED_PROXIES`` comma-separated addresses of reverse proxies whose
+                            ``X-Forwarded-For``/``-Proto`` headers are believed. Empty by default:
+                            forwarding headers are then ignored and the peer address counts (so a
+                            client cannot reset the per-address login limit with a header).
+``BACKCARE_REGISTRATIONS_PER_IP`` new accounts per client address and hour (default 10; load
+                            tests on one machine raise it)
+``BACKCARE_WORKER_SLOTS``   analyses run at once by ``backcare serve`` (default 2)
 """
 
 from __future__ import annotations
@@ -91,6 +98,21 @@ class WebSettings(BaseModel):
     break_after_s: float = Field(default_factory=default_break_after_s, gt=0)
     #: Start the background job worker with the app (tests switch it off and run jobs directly).
     worker_enabled: bool = True
+    #: Analyses that may run at once (each in a child process with its own limits).
+    worker_slots: int = Field(default=2, ge=1, le=64)
+    #: Request bodies [bytes], enforced before any parsing: forms of pages open to visitors
+    #: (login, registration), forms of logged-in pages (a diary note of 4,000 characters fits),
+    #: and uploads (only on the upload routes, which check login and CSRF before reading).
+    public_form_limit: int = Field(default=8 * 1024, gt=0)
+    form_limit: int = Field(default=64 * 1024, gt=0)
+    #: Registrations per client address within the window (each costs a password hash).
+    registrations_per_ip: int = Field(default=10, gt=0)
+    registration_window_s: int = Field(default=3600, gt=0)
+    #: Sharing requests (each looks up an account by e-mail) per user within the window.
+    shares_per_user: int = Field(default=20, gt=0)
+    share_window_s: int = Field(default=3600, gt=0)
+    #: Reverse proxies whose forwarding headers are trusted (see ``BACKCARE_TRUSTED_PROXIES``).
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, **overrides: object) -> WebSettings:
@@ -103,6 +125,17 @@ class WebSettings(BaseModel):
             "secret_key": os.environ.get("BACKCARE_SECRET_KEY") or load_or_create_secret(data_dir),
             "cookie_secure": os.environ.get("BACKCARE_COOKIE_SECURE", "0").lower()
             in {"1", "true", "yes", "on"},
+            "trusted_proxies": tuple(
+                p.strip()
+                for p in os.environ.get("BACKCARE_TRUSTED_PROXIES", "").split(",")
+                if p.strip()
+            ),
         }
+        for name, key in (
+            ("BACKCARE_REGISTRATIONS_PER_IP", "registrations_per_ip"),
+            ("BACKCARE_WORKER_SLOTS", "worker_slots"),
+        ):
+            if os.environ.get(name, "").strip():
+                values[key] = os.environ[name].strip()
         values.update(overrides)
         return cls.model_validate(values)

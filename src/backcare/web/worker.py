@@ -1,4 +1,4 @@
-"""The background job worker: runs queued analyses from the ``jobs`` table, one at a time.
+"""The background job workers: run queued analyses from the ``jobs`` table in child processes.
 
 Life of a job: the upload page queues it (``queued``); a worker claims it atomically
 (``running``, one more attempt), checks that its input files still exist, runs the wearable or
@@ -6,11 +6,17 @@ camera analysis (:mod:`backcare.web.analysis`) into the job's output folder, rep
 and a message as it goes, and marks it ``done`` together with its ``posture_sessions`` row, or
 ``failed`` with a reason a person can read.
 
-Where it runs: by default the app's lifespan starts **one worker thread** in the server process
-(``WebSettings.worker_enabled``; one is enough for a person or a small team, and analyses run one
-after another). ``backcare worker`` runs the same loop as a separate process, e.g. beside a server
-started with the in-app worker switched off, or as several processes for more throughput: claims
-are atomic, so workers never share a job.
+Where it runs: each analysis runs in a **child process of its own** (:mod:`backcare.web.job_child`,
+a fresh interpreter), never in the web server's process, with an address-space limit
+(``RLIMIT_AS``) and a CPU-time limit (``RLIMIT_CPU``) derived from the real size of its input
+files (:func:`limits_for`), and a wall-clock limit the worker enforces; a job over a limit is
+killed and fails with a reason that says which limit and that the owner may try a smaller file.
+By default the app's lifespan starts ``WebSettings.worker_slots`` worker threads (two), each
+supervising one child at a time; ``backcare worker`` runs the same loop (``--slots``) as a separate
+process, e.g. on another machine against the same database. Claims are atomic, and fair: the next
+job is the oldest of the person with the fewest running jobs, so one person's uploads cannot
+starve the others. The owner can cancel a queued or running job; a running one's child is
+killed within a second.
 
 Liveness: while a job runs, a heartbeat thread stamps ``heartbeat_at`` every
 :attr:`WorkerConfig.heartbeat_s` seconds (progress reports stamp it too). When a worker starts it
@@ -30,7 +36,9 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -47,14 +55,16 @@ from backcare.web.analysis import (
     AnalysisOutcome,
     Profile,
     describe_error,
-    run_analysis,
 )
+from backcare.web.job_child import JobLimits
+from backcare.web.job_child import main as child_main
 
 __all__ = [
     "MANIFEST",
     "JobWorker",
     "WorkerConfig",
     "job_output_dir",
+    "limits_for",
     "read_manifest",
 ]
 
@@ -91,6 +101,17 @@ class WorkerConfig:
     stale_after_s: float = 60.0
     max_attempts: int = 3
     progress_every_s: float = 0.5
+    #: Limits of a job's child process (see :func:`limits_for`): address space the analysis may
+    #: add to the loaded libraries = base + factor x input bytes (at most ``memory_max``); CPU
+    #: time = base + seconds per MiB of input; wall time = CPU time x ``wall_factor`` +
+    #: ``wall_extra_s``.
+    memory_base: int = 2 << 30
+    memory_per_input_byte: float = 24.0
+    memory_max: int = 48 << 30
+    cpu_base_s: float = 120.0
+    cpu_s_per_mib: float = 3.0
+    wall_factor: float = 2.0
+    wall_extra_s: float = 60.0
 
     def __post_init__(self) -> None:
         if self.stale_after_s <= 2 * self.heartbeat_s:
@@ -114,6 +135,31 @@ def read_manifest(output_dir: str | Path | None) -> dict[str, Any] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def limits_for(input_bytes: int, config: WorkerConfig) -> JobLimits:
+    """The limits of a job whose input files hold ``input_bytes`` bytes."""
+    memory = int(
+        min(config.memory_max, config.memory_base + config.memory_per_input_byte * input_bytes)
+    )
+    cpu = int(config.cpu_base_s + config.cpu_s_per_mib * input_bytes / (1 << 20))
+    return JobLimits(
+        memory_bytes=memory,
+        cpu_s=max(1, cpu),
+        wall_s=cpu * config.wall_factor + config.wall_extra_s,
+    )
+
+
+def _mib_text(n: int) -> str:
+    return f"{n / (1 << 30):.1f} GB" if n >= 1 << 30 else f"{n >> 20} MB"
+
+
+class _JobFailedError(Exception):
+    """The job's child process failed or was stopped; ``reason`` is for the person."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
 
 
 class _StopRequestedError(BaseException):
@@ -142,8 +188,9 @@ class JobWorker:
     clock
         Returns the current time (UTC); tests pass a fake.
     analyse
-        ``analyse(kind, params, out_dir, profile, progress) -> AnalysisOutcome``; default
-        :func:`backcare.web.analysis.run_analysis`.
+        ``analyse(kind, params, out_dir, profile, progress) -> AnalysisOutcome`` run in this
+        process (tests); by default :func:`backcare.web.analysis.run_analysis` runs in a child
+        process under the limits of :func:`limits_for`.
     """
 
     def __init__(
@@ -159,7 +206,7 @@ class JobWorker:
         self.data_dir = Path(data_dir)
         self.config = config or WorkerConfig()
         self.clock = clock
-        self.analyse: Analyse = analyse or run_analysis
+        self.analyse: Analyse = analyse or self._run_isolated
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -205,6 +252,7 @@ class JobWorker:
         self._fresh_dir(out_dir, job.person_id)
         profile = Profile.from_values(*job_queue.profile_values(self.db, job.person_id))
         reporter = _Reporter(self, job.id)
+        reporter.inputs = tuple(job.inputs)
         beat = _Heartbeat(self, job.id)
         beat.start()
         try:
@@ -217,6 +265,9 @@ class JobWorker:
         except _JobLostError:
             log.warning("job %s was taken over while running; its result is dropped", job.id)
             return
+        except _JobFailedError as exc:
+            self._fail(job.id, exc.reason)
+            return
         except BackcareError as exc:
             self._fail(job.id, describe_error(exc))
             return
@@ -227,6 +278,87 @@ class JobWorker:
         finally:
             beat.stop()
         self._finish(job, out_dir, outcome)
+
+    def _run_isolated(
+        self,
+        kind: str,
+        params: Mapping[str, Any],
+        out_dir: Path,
+        profile: Profile,
+        progress: Callable[[float, str], None],
+    ) -> AnalysisOutcome:
+        """Run the analysis in a child process under limits; relay its progress."""
+        inputs = getattr(progress, "inputs", ())
+        sizes = [Path(p).stat().st_size for p in inputs if Path(p).is_file()]
+        limits = limits_for(sum(sizes), self.config)
+        job_id = getattr(progress, "job_id", None)
+        ctx = multiprocessing.get_context("spawn")
+        receiver, sender = ctx.Pipe(duplex=False)
+        child = ctx.Process(
+            target=child_main,
+            args=(sender, kind, dict(params), str(out_dir), profile, limits),
+            name=f"backcare-job-{job_id}",
+            daemon=True,
+        )
+        child.start()
+        sender.close()
+        deadline = time.monotonic() + limits.wall_s
+        next_check = time.monotonic() + 1.0
+        try:
+            while True:
+                if receiver.poll(0.25):
+                    try:
+                        message = receiver.recv()
+                    except (EOFError, OSError):
+                        message = None
+                    if message is not None and message[0] == "progress":
+                        progress(message[1], message[2])
+                        continue
+                    if message is not None and message[0] == "done":
+                        outcome: AnalysisOutcome = message[1]
+                        return outcome
+                    if message is not None and message[0] == "failed":
+                        raise _JobFailedError(self._reason(message[2], message[1], limits))
+                    child.join(5.0)
+                    raise _JobFailedError(self._reason_from_exit(child.exitcode, limits))
+                if not child.is_alive() and not receiver.poll(0):
+                    raise _JobFailedError(self._reason_from_exit(child.exitcode, limits))
+                now = time.monotonic()
+                if now > deadline:
+                    raise _JobFailedError(
+                        f"the analysis took longer than the {limits.wall_s / 60:.0f} minutes "
+                        "allowed for a file of this size and was stopped; try a shorter recording"
+                    )
+                if job_id is not None and now >= next_check:
+                    next_check = now + 1.0
+                    current = jobs.get_job(self.db, job_id)
+                    if current is None or current.status != "running":
+                        raise _JobLostError  # cancelled by its owner, or taken over
+                    if self.stopping:
+                        raise _StopRequestedError
+        finally:
+            receiver.close()
+            if child.is_alive():
+                child.kill()
+            child.join(10.0)
+
+    @staticmethod
+    def _reason(what: str, message: str, limits: JobLimits) -> str:
+        if what == "memory":
+            return (
+                f"the analysis needed more than the {_mib_text(limits.memory_bytes)} of memory "
+                "allowed for a file of this size and was stopped; the file may be damaged"
+            )
+        return message or "the analysis failed"
+
+    @staticmethod
+    def _reason_from_exit(code: int | None, limits: JobLimits) -> str:
+        if code in (-signal.SIGXCPU, -signal.SIGKILL):
+            return (
+                f"the analysis used more than the {limits.cpu_s} s of processing time allowed "
+                "for a file of this size and was stopped; the file may be damaged"
+            )
+        return f"the analysis stopped unexpectedly (exit status {code})"
 
     def _fail(self, job_id: int, reason: str) -> None:
         job_queue.fail(self.db, job_id, reason=reason, now=self.clock())
@@ -311,6 +443,7 @@ class _Reporter:
     def __init__(self, worker: JobWorker, job_id: int) -> None:
         self.worker = worker
         self.job_id = job_id
+        self.inputs: tuple[str, ...] = ()
         self._last_write = -float("inf")
 
     def __call__(self, fraction: float, message: str) -> None:

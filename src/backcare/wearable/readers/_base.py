@@ -11,6 +11,18 @@ A :class:`RecordingSource` is an opened sensor file. It offers
 * ``read()``: the whole file as one :class:`Recording` (all issues merged);
 * ``scan()``: the header info completed by one pass over the data (sample count, duration and
   every issue), without keeping the samples.
+
+Bounded by the bytes present
+----------------------------
+Everything after a reader works on a grid of seconds, so the time a file *claims* to span costs
+memory and time even where it holds no samples. Each reader therefore states
+:meth:`RecordingSource.sample_capacity`, an upper bound of the samples its bytes can hold
+(computed from the file size and the format's smallest sample), and :meth:`RecordingSource.bounded`
+refuses a stream whose time stamps span more than :data:`SPAN_FACTOR` times what that many
+samples cover at the file's rate (and at least :data:`SPAN_FLOOR_S`): a damaged clock or time
+column then gives an :class:`~backcare.errors.InputError` naming the jump, its size and the
+sample where it happens, instead of gigabytes of empty seconds. Ordinary gaps (a night off the
+body, a device in sleep mode) stay well inside the bound and are reported as issues.
 """
 
 from __future__ import annotations
@@ -28,13 +40,36 @@ from backcare.wearable.recording import Issue, Recording, RecordingInfo
 
 __all__ = [
     "DEFAULT_CHUNK_SAMPLES",
+    "SPAN_FACTOR",
+    "SPAN_FLOOR_S",
     "RecordingSource",
     "concat_recordings",
+    "describe_seconds",
     "merge_issue_runs",
 ]
 
 #: Default chunk size: 2^19 samples (6 MB of float32 acceleration + 4 MB of time).
 DEFAULT_CHUNK_SAMPLES = 1 << 19
+
+#: A file may span at most this many times the duration its bytes can hold ...
+SPAN_FACTOR = 3.0
+#: ... and always at least one day (short recordings with a long break stay readable).
+SPAN_FLOOR_S = 86_400.0
+#: Rates below this count as this rate when turning a sample capacity into a duration, so that
+#: a file cannot claim a long span by declaring (or implying) an absurdly low rate.
+_SPAN_MIN_RATE_HZ = 1.0
+
+
+def describe_seconds(seconds: float) -> str:
+    """A duration in words for messages: ``"11.6 days"``, ``"3.2 hours"``, ``"42 s"``."""
+    s = abs(float(seconds))
+    if s >= 2 * 86_400:
+        return f"{s / 86_400:.1f} days"
+    if s >= 2 * 3600:
+        return f"{s / 3600:.1f} hours"
+    if s >= 120:
+        return f"{s / 60:.1f} minutes"
+    return f"{s:.3g} s"
 
 
 class RecordingSource(ABC):
@@ -51,6 +86,55 @@ class RecordingSource(ABC):
     @abstractmethod
     def chunks(self, max_samples: int = DEFAULT_CHUNK_SAMPLES) -> Iterator[Recording]:
         """Stream the samples in pieces of at most ``max_samples`` samples."""
+
+    def sample_capacity(self) -> int | None:
+        """An upper bound of the samples the file's bytes can hold (``None``: no bound known)."""
+        return None
+
+    def span_limit_s(self) -> float | None:
+        """The longest time span the file may cover (see the module docstring)."""
+        capacity = self.sample_capacity()
+        if capacity is None:
+            return None
+        fs = max(float(self.info.fs_hz or 0.0), _SPAN_MIN_RATE_HZ)
+        return max(SPAN_FLOOR_S, SPAN_FACTOR * capacity / fs)
+
+    def bounded(self, parts: Iterator[Recording]) -> Iterator[Recording]:
+        """Pass ``parts`` through, refusing a span beyond :meth:`span_limit_s`."""
+        limit = self.span_limit_s()
+        first: float | None = None
+        last: float | None = None
+        seen = 0
+        for part in parts:
+            if limit is not None and len(part):
+                t = part.time
+                if first is None:
+                    first = float(t[0])
+                if float(t[-1]) - first > limit:
+                    self._span_error(t, first, last, seen, limit)
+                last = float(t[-1])
+                seen += len(part)
+            yield part
+
+    def _span_error(
+        self, t: np.ndarray, first: float, last: float | None, seen: int, limit: float
+    ) -> None:
+        over = int(np.argmax(t - first > limit))
+        prior = np.concatenate([[last if last is not None else t[0]], t[: over + 1]])
+        steps = np.diff(prior)
+        k = int(np.argmax(steps))
+        jump = float(steps[k])
+        at = seen + k  # index of the first sample after the jump
+        capacity = self.sample_capacity() or 0
+        held = capacity / max(float(self.info.fs_hz or 0.0), _SPAN_MIN_RATE_HZ)
+        raise InputError(
+            f"the time stamps jump by {describe_seconds(jump)} at sample {at + 1:,} "
+            f"({describe_seconds(float(prior[k]) - first)} into the recording), so the file "
+            f"would span more than {describe_seconds(limit)} although its size holds at most "
+            f"about {describe_seconds(held)} of samples; the clock or time column looks damaged "
+            "(split the file at the jump or correct the times)",
+            where=str(self.path),
+        )
 
     def read(self) -> Recording:
         """Decode the whole file into one :class:`Recording`."""

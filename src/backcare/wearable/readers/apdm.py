@@ -34,6 +34,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # what h5py raises on damaged files (its errors derive from these built-ins)
 _H5_ERRORS = (OSError, KeyError, ValueError, RuntimeError, TypeError, IndexError, OverflowError)
 _MAX_ISSUES = 200
+_F32_MAX = float(np.finfo(np.float32).max)
+_MAX_RATIO = 200  # declared bytes per stored byte (HDF5 compression of sensor data is far lower)
+_RATIO_FROM_BYTES = 1 << 20
 
 
 def _text(value: Any) -> str:
@@ -119,6 +122,7 @@ class ApdmSource(RecordingSource):
                     f"expected ({self._n}, 3)",
                     where=self._where,
                 )
+            self._check_storage(group)
             self._has_gyro = "Gyroscope" in group and group["Gyroscope"].shape == (self._n, 3)
             self._has_temp = "Temperature" in group and group["Temperature"].shape == (self._n,)
             conf = group["Configuration"].attrs if "Configuration" in group else {}
@@ -174,9 +178,27 @@ class ApdmSource(RecordingSource):
             )
         return self._info
 
+    def _check_storage(self, group: Any) -> None:
+        """Refuse datasets that declare far more samples than the file stores bytes for."""
+        declared = 0
+        stored = 0
+        for name in ("Time", "Accelerometer"):
+            ds = group[name]
+            declared += int(np.prod(ds.shape, dtype=np.int64)) * ds.dtype.itemsize
+            stored += int(ds.id.get_storage_size())
+        if declared > max(_MAX_RATIO * stored, _RATIO_FROM_BYTES):
+            raise InputError(
+                f"sensor {self._sid} declares {self._n:,} samples ({declared:,} bytes) but the "
+                f"file stores only {stored:,} bytes for them; the file is damaged",
+                where=self._where,
+            )
+
+    def sample_capacity(self) -> int:
+        return self._n
+
     def chunks(self, max_samples: int = DEFAULT_CHUNK_SAMPLES) -> Iterator[Recording]:
         try:
-            yield from self._chunks(max_samples)
+            yield from self.bounded(self._chunks(max_samples))
         except _H5_ERRORS as exc:
             raise InputError(f"damaged HDF5 data: {exc}", where=self._where) from None
 
@@ -198,9 +220,10 @@ class ApdmSource(RecordingSource):
                 gyro = np.asarray(group["Gyroscope"][a:b], np.float64) if self._has_gyro else None
                 temp = np.asarray(group["Temperature"][a:b], np.float64) if self._has_temp else None
                 issues: list[Issue] = []
-                finite = np.isfinite(accel).all(axis=1)
+                # finite, and still finite once stored as float32 (in g and deg/s)
+                finite = (np.abs(accel / STANDARD_GRAVITY) < _F32_MAX).all(axis=1)
                 if gyro is not None:
-                    finite &= np.isfinite(gyro).all(axis=1)
+                    finite &= (np.abs(np.degrees(gyro)) < _F32_MAX).all(axis=1)
                 prev = np.maximum.accumulate(np.concatenate([[last], time[:-1]]))
                 forward = time >= prev
                 keep = finite & forward

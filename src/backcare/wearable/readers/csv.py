@@ -18,6 +18,8 @@ longer than two sample periods (and at least 0.5 s) are reported.
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -40,6 +42,12 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _UNITS = {"g": 1.0, "m/s2": None, "m/s^2": None, "mps2": None}
 _MAX_ISSUES = 200
 _COLUMNS = ("time", "x", "y", "z")
+#: The header line may hold at most this many bytes and columns: files with more are refused
+#: before any parsing (a sensor export has a handful of columns).
+MAX_HEADER_BYTES = 8192
+MAX_COLUMNS = 256
+_MIN_ROW_BYTES = 8
+_GZIP_RATIO = 50
 
 
 def _rules() -> ReaderRules:
@@ -77,6 +85,12 @@ class CsvSource(RecordingSource):
         if units is not None and units.lower() not in _UNITS:
             raise InputError(f"units {units!r} must be 'g' or 'm/s2'", where="--units")
         self._units_given = units.lower() if units else None
+        self._gzip = path.name.lower().endswith(".gz")
+        try:
+            self._size = path.stat().st_size
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}", where=self._where) from None
+        self._check_header_line()
         try:
             head = pd.read_csv(path, nrows=0, encoding_errors="replace")
         except (
@@ -99,6 +113,28 @@ class CsvSource(RecordingSource):
         self._cols = [names[c] for c in _COLUMNS]
         self._probe: dict[str, Any] | None = None
         self._info: RecordingInfo | None = None
+
+    def _check_header_line(self) -> None:
+        """Refuse an over-long or over-wide header before pandas parses it."""
+        try:
+            opener = gzip.open if self._gzip else open
+            with opener(self.path, "rb") as fh:
+                line = fh.readline(MAX_HEADER_BYTES + 1)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"cannot read the file: {exc}", where=self._where) from None
+        if len(line) > MAX_HEADER_BYTES and not line.endswith(b"\n"):
+            raise InputError(
+                f"the first line (the header) is longer than {MAX_HEADER_BYTES:,} bytes; a sensor "
+                "CSV names its columns time, x, y, z (and a few more) in a short header",
+                where=self._where,
+            )
+        columns = line.count(b",") + 1
+        if columns > MAX_COLUMNS:
+            raise InputError(
+                f"the header has {columns:,} columns, more than the {MAX_COLUMNS} allowed; "
+                "a sensor CSV needs time, x, y, z",
+                where=self._where,
+            )
 
     # -- probing the first rows ------------------------------------------------------------------
     def _reader(self, rows: int) -> Any:
@@ -198,9 +234,18 @@ class CsvSource(RecordingSource):
         return self._info
 
     # -- samples -------------------------------------------------------------------------------
+    def sample_capacity(self) -> int:
+        """Each data row takes at least ``t,x,y,z`` and a line end: 8 bytes (compressed files:
+        at most :data:`_GZIP_RATIO` times their size once expanded)."""
+        size = self._size * (_GZIP_RATIO if self._gzip else 1)
+        return size // _MIN_ROW_BYTES
+
     def chunks(self, max_samples: int = DEFAULT_CHUNK_SAMPLES) -> Iterator[Recording]:
         if max_samples < 1:
             raise InputError("max_samples must be at least 1", where="chunks(max_samples)")
+        return self.bounded(self._stream(max_samples))
+
+    def _stream(self, max_samples: int) -> Iterator[Recording]:
         info = self.info
         p = self._probe_rows()
         try:

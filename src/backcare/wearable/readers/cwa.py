@@ -573,6 +573,15 @@ class CwaSource(RecordingSource):
         current one (NumPy releases the GIL), which uses a second core; ``workers=0`` decodes in
         the caller's thread. At most ``workers + 1`` chunks are in memory at once.
         """
+        return self.bounded(self._stream(max_samples, workers))
+
+    def sample_capacity(self) -> int:
+        """Blocks present times the samples a block of this layout holds."""
+        self._build_table()
+        assert self._layout is not None
+        return self._layout.capacity * self._n_blocks
+
+    def _stream(self, max_samples: int, workers: int | None) -> Iterator[Recording]:
         table = self._build_table()
         layout = self._layout
         assert layout is not None

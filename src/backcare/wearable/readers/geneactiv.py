@@ -242,9 +242,19 @@ class GeneactivSource(RecordingSource):
         return self._info
 
     # -- samples -----------------------------------------------------------------------------
+    def sample_capacity(self) -> int:
+        """Twelve hex digits per sample: the file size bounds the samples it holds."""
+        try:
+            return self.path.stat().st_size // 12
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}", where=self._where) from exc
+
     def chunks(self, max_samples: int = DEFAULT_CHUNK_SAMPLES) -> Iterator[Recording]:
         if max_samples < 1:
             raise InputError("max_samples must be at least 1", where="chunks(max_samples)")
+        return self.bounded(self._stream(max_samples))
+
+    def _stream(self, max_samples: int) -> Iterator[Recording]:
         info = self.info
         if info.start is None:
             raise InputError("no page has a readable 'Page Time'", where=self._where)

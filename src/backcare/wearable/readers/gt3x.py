@@ -13,6 +13,11 @@ with ``activity.bin`` are streamed in 9-byte groups (two samples) with pygt3x's 
 The event timestamps are the device's local wall-clock time (seconds since 1970): ``info.start``
 is naive, or carries the ``TimeZone`` of ``info.txt`` when it has one.
 
+Archive members are never read whole without a bound: ``info.txt`` and ``calibration.json`` are
+read up to a small cap, and every member's declared size and compression ratio are checked
+before it is opened (``zipfile`` never yields more than the declared size), so a zip bomb is
+refused in milliseconds with a clear error.
+
 Problems: events with a bad checksum, unknown payload sizes and seconds that go backwards are
 skipped and reported; missing seconds (including idle sleep mode, which pygt3x would fill with
 the last value) are left as gaps and reported. The per-event loop runs in Python (about 10^5
@@ -22,6 +27,7 @@ events per minute of decoding): fine for gt3x files, which are not this project'
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import re
 import zipfile
@@ -44,6 +50,13 @@ _TICKS_AT_EPOCH = 621_355_968_000_000_000  # .NET ticks (100 ns since 0001-01-01
 _ACTIVITY, _ACTIVITY2, _ACTIVITY3 = 0, 26, 27
 _MAX_ISSUES = 200
 _EPOCH = datetime(1970, 1, 1)
+#: Caps on archive members (uncompressed bytes) and on their compression ratio. A week at 100 Hz
+#: is about 0.3 GB of log.bin; sensor data compresses a few times, never hundreds of times.
+MAX_TEXT_BYTES = 1 << 16
+MAX_JSON_BYTES = 1 << 20
+MAX_DATA_BYTES = 16 << 30
+MAX_RATIO = 200
+_RATIO_FROM_BYTES = 1 << 20  # smaller members are harmless whatever their ratio
 _ZIP_ERRORS = (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError, zlib.error)
 
 
@@ -87,8 +100,17 @@ class Gt3xSource(RecordingSource):
                     raise InputError(
                         "not a .gt3x file (no info.txt in the archive)", where=self._where
                     )
-                self._info_raw = components.Info.read_zip(zf)
-                self._calibration = self._json(zf, "calibration.json")
+                text = _read_member(zf, "info.txt", MAX_TEXT_BYTES, self._where)
+                self._info_raw = components.Info.read_zip(_Members({"info.txt": text}))
+                self._calibration = self._json(zf, "calibration.json", self._where)
+                data_name = "log.bin" if "log.bin" in names else "activity.bin"
+                self._data_bytes = (
+                    _check_member(zf, data_name, MAX_DATA_BYTES, self._where).file_size
+                    if data_name in names
+                    else 0
+                )
+        except InputError:
+            raise
         except zipfile.BadZipFile as exc:
             raise InputError(f"not a .gt3x (zip) file: {exc}", where=self._where) from None
         except (NotImplementedError, RuntimeError, EOFError, zlib.error) as exc:
@@ -119,11 +141,15 @@ class Gt3xSource(RecordingSource):
         self._info: RecordingInfo | None = None
 
     @staticmethod
-    def _json(zf: zipfile.ZipFile, name: str) -> dict[str, Any] | None:
+    def _json(zf: zipfile.ZipFile, name: str, where: str) -> dict[str, Any] | None:
         if name not in zf.namelist():
             return None
         try:
-            data = json.loads(zf.read(name))
+            raw = _read_member(zf, name, MAX_JSON_BYTES, where)
+        except KeyError:
+            return None
+        try:
+            data = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             return None
         return data if isinstance(data, dict) else None
@@ -173,9 +199,16 @@ class Gt3xSource(RecordingSource):
             )
         return (np.asarray(counts, dtype=np.float64) / self._scale).astype(np.float32)
 
+    def sample_capacity(self) -> int:
+        """The densest payload packs two samples in nine bytes."""
+        return self._data_bytes * 2 // 9
+
     def chunks(self, max_samples: int = DEFAULT_CHUNK_SAMPLES) -> Iterator[Recording]:
         if max_samples < 1:
             raise InputError("max_samples must be at least 1", where="chunks(max_samples)")
+        return self.bounded(self._stream(max_samples))
+
+    def _stream(self, max_samples: int) -> Iterator[Recording]:
         try:
             with zipfile.ZipFile(self.path) as zf:
                 if self._nhanes:
@@ -316,6 +349,46 @@ class Gt3xSource(RecordingSource):
                     accel=(samples / self._scale).astype(np.float32),
                     info=dataclasses.replace(self.info, issues=()),
                 )
+
+
+class _Members:
+    """Just enough of ``zipfile.ZipFile`` for pygt3x's ``Info.read_zip``: already-read members."""
+
+    def __init__(self, members: dict[str, bytes]) -> None:
+        self._members = members
+
+    def open(self, name: str, mode: str = "r") -> IO[bytes]:
+        return io.BytesIO(self._members[name])
+
+
+def _check_member(zf: zipfile.ZipFile, name: str, limit: int, where: str) -> zipfile.ZipInfo:
+    """The member's entry, after checking its declared size and compression ratio."""
+    entry = zf.getinfo(name)
+    if entry.file_size > limit:
+        raise InputError(
+            f"archive member {name} claims {entry.file_size:,} bytes uncompressed, more than the "
+            f"{limit:,} allowed",
+            where=where,
+        )
+    ratio = entry.file_size / max(entry.compress_size, 1)
+    if entry.file_size > _RATIO_FROM_BYTES and ratio > MAX_RATIO:
+        raise InputError(
+            f"archive member {name} expands {ratio:,.0f} times ({entry.compress_size:,} to "
+            f"{entry.file_size:,} bytes), more than the {MAX_RATIO} times sensor data can; "
+            "the archive is damaged or built to exhaust memory",
+            where=where,
+        )
+    return entry
+
+
+def _read_member(zf: zipfile.ZipFile, name: str, limit: int, where: str) -> bytes:
+    """A small member, read with a cap (never more than ``limit`` bytes are held)."""
+    _check_member(zf, name, limit, where)
+    with zf.open(name) as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:  # pragma: no cover - zipfile stops at the declared size
+        raise InputError(f"archive member {name} is larger than {limit:,} bytes", where=where)
+    return data
 
 
 def _read_exact(fh: IO[bytes], n: int) -> bytes:

@@ -87,6 +87,7 @@ PERSON_OWNED_ROUTES: dict[str, str | dict[str, str]] = {
     "/assessments/{assessment_id}": "assessment",
     "/jobs/{job_id}": "job",
     "/jobs/{job_id}/status": "job",
+    "/jobs/{job_id}/cancel": "job",
     "/results/{job_id}": "job",
     "/results/{job_id}/files/{name}": {"job_id": "job"},  # name: a file the job's manifest lists
 }

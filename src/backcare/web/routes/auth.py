@@ -1,4 +1,13 @@
-"""Registration, login (rate limited), logout and the liveness probe."""
+"""Registration, login (both rate limited), logout and the liveness probe.
+
+Login: at most ``login_max_failures_per_email`` failed attempts per address and
+``login_max_failures_per_ip`` per client within ``login_window_s``; every attempt is reserved
+before its password is checked, so parallel guesses cannot pass the limit. Registration: at most
+``registrations_per_ip`` per client address within ``registration_window_s``. Registering an
+address that already has an account says so (a person needs to know); the registration limit
+bounds how many addresses anyone can test that way. The client address is the peer address,
+or the forwarded one only from a proxy named in ``BACKCARE_TRUSTED_PROXIES``.
+"""
 
 from __future__ import annotations
 
@@ -34,8 +43,8 @@ router = APIRouter()
 
 
 def client_ip(request: Request) -> str:
-    """The peer address (the app does not trust forwarding headers; run it without a proxy or
-    make the proxy pass the client address to uvicorn)."""
+    """The client address: the peer, or what a trusted proxy forwarded (uvicorn's proxy-header
+    handling, switched on by ``backcare serve`` only for ``BACKCARE_TRUSTED_PROXIES``)."""
     return request.client.host if request.client else "unknown"
 
 
@@ -105,6 +114,20 @@ def register(
     display_name: Annotated[str, Form()] = "",
 ) -> Response:
     form = {"email": email, "role": role, "display_name": display_name}
+    wait = request.app.state.registration_limiter.hit(client_ip(request))
+    if wait:
+        return render(
+            request,
+            "auth/register.html",
+            {
+                "error": "Too many new accounts from this address. Please try again later.",
+                "field": None,
+                "form": form,
+                "min_length": MIN_PASSWORD_LENGTH,
+            },
+            status_code=429,
+            headers={"Retry-After": str(wait)},
+        )
     try:
         if password != password_again:
             raise InputError("the two passwords differ", where="password_again")
@@ -160,7 +183,7 @@ def login(
         settings.login_window_s,
     )
     try:
-        check_login_allowed(db, email=address, ip=ip, limit=limit)
+        attempt = check_login_allowed(db, email=address, ip=ip, limit=limit)
     except LoginRateLimitError as exc:
         return render(
             request,
@@ -171,8 +194,7 @@ def login(
         )
     user = users.get_user_by_email(db, address)
     ok, new_hash = verify_password(user.password_hash if user else None, password)
-    if user is None or not ok:
-        login_attempts.record_failure(db, email=address, ip=ip, at=now_utc())
+    if user is None or not ok:  # the reserved attempt stays as the failure record
         return render(
             request,
             "auth/login.html",
@@ -181,6 +203,7 @@ def login(
         )
     if new_hash:
         users.set_password_hash(db, user.id, new_hash)
+    login_attempts.release(db, attempt)
     login_attempts.clear_failures(db, email=address)
     response = RedirectResponse(safe_next(next), status_code=303)
     start_session(response, request, db, settings, user.id)

@@ -13,7 +13,6 @@ the progress page lists.
 
 from __future__ import annotations
 
-import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from typing import Any
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
-from starlette.status import WS_1009_MESSAGE_TOO_BIG
+from starlette.status import WS_1003_UNSUPPORTED_DATA, WS_1009_MESSAGE_TOO_BIG
 
 from backcare.errors import InputError
 from backcare.io.parquet import write_series
@@ -38,7 +37,7 @@ from backcare.web.live import (
     LiveHub,
     LiveSession,
     exposure_summary,
-    parse_message,
+    parse_text,
 )
 from backcare.web.settings import WebSettings
 from backcare.web.templating import VENDOR_DIR, render
@@ -165,14 +164,20 @@ async def coach_socket(websocket: WebSocket, user: CurrentUser) -> None:
     bad = 0
     try:
         while True:
-            text = await websocket.receive_text()
+            message = await websocket.receive()
             arrived = time.perf_counter()
+            if message["type"] == "websocket.disconnect":
+                raise WebSocketDisconnect(int(message.get("code") or 1000))
+            text = message.get("text")
+            if text is None:  # a binary frame
+                await websocket.close(WS_1003_UNSUPPORTED_DATA, "send JSON text, not binary data")
+                return
             if len(text) > MAX_MESSAGE_BYTES:
                 await websocket.close(WS_1009_MESSAGE_TOO_BIG, "message too big")
                 return
             try:
-                parsed = parse_message(json.loads(text))
-            except (ValueError, InputError) as exc:
+                parsed = parse_text(text)
+            except InputError as exc:
                 bad += 1
                 await websocket.send_json(_error(str(exc)))
                 if bad > MAX_BAD_MESSAGES:

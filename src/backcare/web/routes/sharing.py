@@ -1,4 +1,9 @@
-"""Read-only sharing with clinicians: a person grants and revokes; a clinician lists people."""
+"""Read-only sharing with clinicians: a person grants and revokes; a clinician lists people.
+
+Granting names a clinician by e-mail address and says when no clinician account has it (the
+person needs to know); each user may make ``shares_per_user`` such requests per
+``share_window_s`` (429 after that), which bounds how many addresses anyone can test.
+"""
 
 from __future__ import annotations
 
@@ -46,6 +51,15 @@ def grant(
     db: DbDep,
     email: Annotated[str, Form()] = "",
 ) -> Response:
+    if request.app.state.share_limiter.hit(str(user.id)):
+        return _page(
+            request,
+            user,
+            db,
+            429,
+            error="Too many sharing requests in a short time. Please try again later.",
+            email=email,
+        )
     try:
         clinician = users.get_user_by_email(db, users.normalize_email(email))
         if clinician is None or not clinician.is_clinician:

@@ -32,7 +32,7 @@ from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from backcare.errors import InputError
-from backcare.store import jobs, uploads
+from backcare.store import job_queue, jobs, uploads
 from backcare.store.files import person_dir
 from backcare.web.analysis import CameraJobOptions, SensorFile, WearableJobOptions
 from backcare.web.demo import DemoContext, seeder
@@ -44,9 +44,11 @@ from backcare.web.deps import (
     resolve_auth,
     streamed_upload,
     viewable_person,
+    writable_person,
 )
 from backcare.web.intake import ParsedUpload, UploadError, receive_upload
 from backcare.web.results_view import CONTENT_TYPES, resolve_output_file, result_view
+from backcare.web.security import now_utc
 from backcare.web.templating import render
 from backcare.web.worker import JobWorker
 
@@ -66,18 +68,22 @@ _REPORT_CSP = (
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start one background worker thread for the app's lifetime (unless switched off)."""
+    """Start ``worker_slots`` job workers for the app's lifetime (unless switched off); each runs
+    one analysis at a time in a child process (see :mod:`backcare.web.worker`)."""
     settings = app.state.settings
     if not settings.worker_enabled:
         yield
         return
-    worker = JobWorker(app.state.db, settings.data_dir)
-    app.state.worker = worker
-    worker.start()
+    workers = [JobWorker(app.state.db, settings.data_dir) for _ in range(settings.worker_slots)]
+    app.state.worker = workers[0]
+    app.state.workers = workers
+    for worker in workers:
+        worker.start()
     try:
         yield
     finally:
-        await anyio.to_thread.run_sync(worker.stop)
+        for worker in workers:
+            await anyio.to_thread.run_sync(worker.stop)
 
 
 def _page(
@@ -246,6 +252,7 @@ def _job_context(job: jobs.JobRecord) -> dict[str, Any]:
         "names": _names(job),
         "percent": round(100 * job.progress),
         "finished": job.status in ("done", "failed"),
+        "cancellable": job.status in ("queued", "running"),
     }
 
 
@@ -253,6 +260,18 @@ def _job_context(job: jobs.JobRecord) -> dict[str, Any]:
 def job_page(request: Request, job_id: int, user: CurrentUser, db: DbDep) -> Response:
     job = _viewable_job(db, user, job_id)
     return render(request, "uploads/job.html", _job_context(job))
+
+
+@router.post("/jobs/{job_id}/cancel")
+def job_cancel(request: Request, job_id: int, user: CurrentUser, db: DbDep) -> Response:
+    """The owner stops a queued or running job (a running analysis is killed within a second)."""
+    job = _viewable_job(db, user, job_id)
+    writable_person(user, job.person_id)
+    reason = "cancelled by you"
+    for state in ("queued", "running"):
+        if job_queue.fail(db, job.id, reason=reason, now=now_utc(), expected=state):
+            break
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.get("/jobs/{job_id}/status")
