@@ -174,6 +174,8 @@ def start_server(data_dir: Path, log: Path, *, timeout_s: float = 90.0) -> Serve
         **os.environ,
         "BACKCARE_DATA_DIR": str(data_dir),
         "BACKCARE_SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+        # every browser test registers its own account from 127.0.0.1
+        "BACKCARE_REGISTRATIONS_PER_IP": "1000",
     }
     env.pop("BACKCARE_DATABASE_URL", None)
     backcare = Path(sys.executable).with_name("backcare")

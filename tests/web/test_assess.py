@@ -264,3 +264,27 @@ def test_logged_out_is_sent_to_login(client, path):
 def test_posts_need_the_csrf_token(person: WebUser, path):
     response = person.client.post(path, data={"step": "x"}, follow_redirects=False)
     assert response.status_code == 403
+
+
+def test_a_text_pack_upload_is_checked_and_only_for_clinicians(
+    person: WebUser, clinician: WebUser, app_db
+):
+    files = {"pack": ("odi.yaml", ODI_PACK.read_bytes(), "application/x-yaml")}
+    refused = person.client.post(
+        "/text-packs", data={"csrf_token": person.csrf()}, files=files, follow_redirects=False
+    )
+    assert refused.status_code == 403
+    page = clinician.client.post("/text-packs", data={"csrf_token": clinician.csrf()}, files=files)
+    assert page.status_code == 200
+    assert "Installed: Fictional back questionnaire wording" in page.text
+    bad = {"pack": ("odi.yaml", b"format: backcare-text-pack/1\ninstrument: odi\n", "text/yaml")}
+    wrong = clinician.client.post("/text-packs", data={"csrf_token": clinician.csrf()}, files=bad)
+    assert wrong.status_code == 400
+    assert "invalid text pack" in wrong.text
+    big = {"pack": ("odi.yaml", b"#" * (300 * 1024), "text/yaml")}
+    too_big = clinician.client.post("/text-packs", data={"csrf_token": clinician.csrf()}, files=big)
+    assert too_big.status_code in (400, 413)
+    from backcare.store.text_packs import list_packs
+
+    (installed,) = list_packs(app_db)
+    assert installed.installed_by == clinician.email

@@ -26,7 +26,13 @@ from backcare.store import login_attempts
 from backcare.store import sessions as session_store
 from backcare.store.db import Database, open_database
 from backcare.web import routes as routes_pkg
-from backcare.web.deps import LoginRequiredError, guard, is_public, is_streamed_upload
+from backcare.web.deps import (
+    LoginRequiredError,
+    body_limit_of,
+    guard,
+    is_public,
+    is_streamed_upload,
+)
 from backcare.web.security import (
     BodyLimitMiddleware,
     BusyError,
@@ -155,7 +161,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         if endpoint is not None and is_streamed_upload(endpoint):
             return upload_ceiling + (1 << 20)  # the route checks login, CSRF and sizes itself
         if endpoint is not None and not is_public(endpoint):
-            return settings.form_limit
+            return body_limit_of(endpoint) or settings.form_limit
         return settings.public_form_limit
 
     app.add_middleware(BodyLimitMiddleware, router=app.router, limit_for=body_limit)

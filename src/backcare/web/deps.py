@@ -48,6 +48,8 @@ __all__ = [
     "OwnPersonId",
     "SettingsDep",
     "ViewedPersonId",
+    "body_limit",
+    "body_limit_of",
     "csrf_token",
     "db_of",
     "get_db",
@@ -84,6 +86,26 @@ def public(endpoint: F) -> F:
 
 def is_public(endpoint: object) -> bool:
     return bool(getattr(endpoint, _PUBLIC_ATTR, False))
+
+
+_BODY_LIMIT_ATTR = "__backcare_body_limit__"
+
+
+def body_limit_of(endpoint: object) -> int | None:
+    """The body limit an endpoint asked for with :func:`body_limit` [bytes], or ``None``."""
+    value = getattr(endpoint, _BODY_LIMIT_ATTR, None)
+    return value if isinstance(value, int) else None
+
+
+def body_limit(limit: int) -> Callable[[F], F]:
+    """Give a logged-in form endpoint a larger body limit [bytes] than the default (for a small
+    file such as a text pack); still checked before anything parses the body."""
+
+    def mark(endpoint: F) -> F:
+        setattr(endpoint, _BODY_LIMIT_ATTR, limit)
+        return endpoint
+
+    return mark
 
 
 def is_streamed_upload(endpoint: object) -> bool:

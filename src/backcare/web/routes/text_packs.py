@@ -16,7 +16,7 @@ from backcare.clinical.instruments import instrument, instrument_ids
 from backcare.errors import InputError
 from backcare.io.textpack import MAX_PACK_BYTES, parse_text_pack
 from backcare.store.text_packs import install_pack, list_packs, withdraw_pack
-from backcare.web.deps import CurrentUser, DbDep, require_role
+from backcare.web.deps import CurrentUser, DbDep, body_limit, require_role
 from backcare.web.templating import render
 
 __all__ = ["router"]
@@ -40,6 +40,7 @@ def packs(request: Request, db: DbDep) -> Response:
 
 
 @router.post("/text-packs")
+@body_limit(MAX_PACK_BYTES + 16 * 1024)  # the file plus the form's framing
 async def upload_pack(request: Request, db: DbDep, user: CurrentUser) -> Response:
     form = await request.form()
     upload = form.get("pack")
