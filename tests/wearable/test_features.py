@@ -103,3 +103,37 @@ def test_no_samples_is_an_input_error():
     src, _ = simulate([Bout(Activity.STAND, 5)], [sensor], start=datetime(2026, 1, 1, tzinfo=UTC))
     with pytest.raises(InputError, match="no samples"):
         extract_features([], src["thigh"].info)
+
+
+def test_a_long_gap_inside_a_chunk_costs_memory_of_the_samples_not_of_the_span():
+    """A 0.9-day timestamp jump inside one chunk: rows for the gap, no per-sample-slot arrays."""
+    import tracemalloc
+
+    src, _ = _source(fs=100.0)
+    rec = src.read()
+    jump = 0.9 * 86_400
+    half = len(rec) // 2
+    time = rec.time.copy()
+    time[half:] += jump
+    gapped = Recording(time, rec.accel, rec.info)
+    tracemalloc.start()
+    try:
+        feats = extract_features([gapped], rec.info)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(feats) == 150 + int(jump)
+    assert int((feats.count > 0).sum()) == 150
+    assert np.isnan(feats.raw_mean[160:1000]).all()  # the gap is empty rows
+    # 77,760 empty seconds: a few MB of rows; per-sample-slot work arrays would be ~1 GB
+    assert peak < 60e6, peak
+    # the same gap between two chunks gives the same features
+    parts = extract_features(
+        [
+            Recording(time[:half], rec.accel[:half], rec.info),
+            Recording(time[half:], rec.accel[half:], rec.info),
+        ],
+        rec.info,
+    )
+    np.testing.assert_array_equal(parts.count, feats.count)
+    np.testing.assert_allclose(parts.raw_mean, feats.raw_mean, atol=1e-6)

@@ -251,7 +251,7 @@ class FeatureExtractor:
         k0 = int(np.floor(t[0] + off))
         tail = int(np.searchsorted(t, last_k - off, side="left"))
         if last_k > k0:
-            self._reduce(t[:tail], a[:tail], k0, last_k)
+            self._reduce_runs(t[:tail], a[:tail], k0, last_k)
         self._carry_t = t[tail:].copy()
         self._carry_a = a[tail:].copy()
 
@@ -300,6 +300,24 @@ class FeatureExtractor:
                 "crossings": np.zeros(m, dtype=np.uint8),
             }
         )
+
+    def _reduce_runs(
+        self, t: np.ndarray[Any, Any], a: np.ndarray[Any, Any], k0: int, k1: int
+    ) -> None:
+        """:meth:`_reduce` over each run of seconds that holds samples.
+
+        A gap inside the chunk longer than ``_RESET_GAP_S`` seconds becomes empty rows and
+        restarts the filters, as a gap between chunks does; so memory and time follow the
+        samples present, not the span the timestamps claim, and the chunking does not change
+        how a gap is treated.
+        """
+        sec = np.floor(t + self._offset).astype(np.int64)
+        breaks = np.flatnonzero(np.diff(sec) > _RESET_GAP_S)
+        start, ks = 0, k0
+        for b in breaks:
+            self._reduce(t[start : b + 1], a[start : b + 1], ks, int(sec[b]) + 1)
+            start, ks = int(b) + 1, int(sec[b + 1])
+        self._reduce(t[start:], a[start:], ks, k1)
 
     def _reduce(self, t: np.ndarray[Any, Any], a: np.ndarray[Any, Any], k0: int, k1: int) -> None:
         """Reduce samples that fill seconds ``k0 .. k1 - 1`` completely."""
