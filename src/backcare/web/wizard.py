@@ -257,10 +257,15 @@ def _triage_fields(draft: Draft) -> tuple[str, list[Field]] | None:
                 )
             )
         else:
+            kind: FieldKind = "number"
+            if q.type == "duration":
+                kind = "duration"
+            elif q.type == "integer":
+                kind = "integer"
             fields.append(
                 Field(
                     id=q.id,
-                    kind="duration" if q.type == "duration" else q.type,  # type: ignore[arg-type]
+                    kind=kind,
                     label=q.text,
                     help=q.help,
                     unit=None if q.type == "duration" else q.unit,
