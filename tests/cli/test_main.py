@@ -20,3 +20,9 @@ def test_doctor_checks_knowledge_and_database(cli):
     assert rc == 0, out
     assert "all citations resolve" in out
     assert "database ok" in out
+
+
+def test_help_shows_units_in_brackets(cli):
+    rc, out, _ = cli("ergo", "load", "--help")
+    assert rc == 0
+    assert "Body mass [kg]" in " ".join(out.split())

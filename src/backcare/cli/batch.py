@@ -31,7 +31,10 @@ from backcare.errors import InputError
 __all__ = ["batch_app", "wearable_command"]
 
 batch_app = typer.Typer(
-    help="Cohort analyses: many recordings at once on a Dask cluster.", no_args_is_help=True
+    # help texts hold units in brackets ("[kg]"): plain text, not Rich markup
+    rich_markup_mode=None,
+    help="Cohort analyses: many recordings at once on a Dask cluster.",
+    no_args_is_help=True,
 )
 app.add_typer(batch_app, name="batch")
 

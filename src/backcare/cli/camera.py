@@ -18,6 +18,8 @@ from backcare.errors import InputError
 __all__ = ["camera_app"]
 
 camera_app = typer.Typer(
+    # help texts hold units in brackets ("[kg]"): plain text, not Rich markup
+    rich_markup_mode=None,
     help=(
         "Camera posture analysis: photos and videos to joint angles, REBA/RULA, spinal load, "
         "exposure, and annotated reports."

@@ -19,6 +19,8 @@ from backcare.errors import BackcareError
 __all__ = ["app", "main", "run"]
 
 app = typer.Typer(
+    # help texts hold units in brackets ("[kg]"): plain text, not Rich markup
+    rich_markup_mode=None,
     name="backcare",
     help=(
         "Understand, measure and prevent back pain. "

@@ -18,6 +18,8 @@ from backcare.cli.main import app
 __all__ = ["text_pack_app"]
 
 text_pack_app = typer.Typer(
+    # help texts hold units in brackets ("[kg]"): plain text, not Rich markup
+    rich_markup_mode=None,
     help="Licensed questionnaire wording (text packs): install, list, withdraw.",
     no_args_is_help=True,
 )
