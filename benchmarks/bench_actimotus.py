@@ -33,6 +33,7 @@ from types import ModuleType
 
 import numpy as np
 import pandas as pd
+from _throwaway import throwaway_python
 
 from backcare.posture.angles import SensorAxes
 
@@ -145,26 +146,7 @@ def last_json(text: str) -> dict[str, float]:
 
 
 def actimotus_python(workdir: Path) -> Path | None:
-    venv = workdir / "actimotus-venv"
-    python = venv / "bin" / "python"
-    if python.exists():
-        check = subprocess.run([str(python), "-c", "import actimotus"], capture_output=True)
-        if check.returncode == 0:
-            return python
-    print(f"installing acti-motus into a throwaway environment ({venv}) ...", flush=True)
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    pip = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "acti-motus"],
-        capture_output=True,
-        text=True,
-    )
-    if pip.returncode != 0:
-        tail = (pip.stderr or pip.stdout).strip().splitlines()[-3:]
-        print("acti-motus could not be installed (no network access to the package index?):")
-        for line in tail:
-            print(f"  {line}")
-        return None
-    return python
+    return throwaway_python(workdir, "acti-motus", "actimotus")
 
 
 def _unit(axis: str) -> np.ndarray:

@@ -29,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _throwaway import throwaway_python
+
 TARGET_WALL_S = 5.0
 TARGET_RSS_MB = 500.0
 TARGET_SPEEDUP = 4.0
@@ -110,26 +112,7 @@ def java_available() -> str | None:
 
 
 def actipy_python(workdir: Path) -> Path | None:
-    venv = workdir / "actipy-venv"
-    python = venv / "bin" / "python"
-    if python.exists():
-        check = subprocess.run([str(python), "-c", "import actipy"], capture_output=True)
-        if check.returncode == 0:
-            return python
-    print(f"installing actipy into a throwaway environment ({venv}) ...", flush=True)
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    pip = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "actipy"],
-        capture_output=True,
-        text=True,
-    )
-    if pip.returncode != 0:
-        tail = (pip.stderr or pip.stdout).strip().splitlines()[-3:]
-        print("actipy could not be installed (no network access to the package index?):")
-        for line in tail:
-            print(f"  {line}")
-        return None
-    return python
+    return throwaway_python(workdir, "actipy", "actipy")
 
 
 def main(argv: list[str]) -> int:
