@@ -10,33 +10,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
-from backcare.cli.assessment_view import (
-    render_assessment,
-    render_changes,
-    render_summary,
-    write_report,
-)
 from backcare.cli.console import console
-from backcare.cli.main import app
-from backcare.clinical.answers import TriageQuestion, parse_duration, triage_questions
-from backcare.clinical.assessment import (
-    AssessmentResult,
-    answers_schema,
-    assess,
-    compare,
-    offered_instruments,
-)
-from backcare.clinical.instruments import instrument
-from backcare.clinical.phase import make_cutoffs
-from backcare.clinical.triage import triage
 from backcare.errors import InputError
-from backcare.io.answers import read_answers
-from backcare.io.textpack import read_text_pack
-from backcare.knowledge.instruments import TextPack
+
+if TYPE_CHECKING:  # the clinical core and the knowledge catalog load inside the commands
+    from backcare.clinical.answers import TriageQuestion
+    from backcare.clinical.assessment import AssessmentResult
+    from backcare.knowledge.instruments import TextPack
 
 __all__ = ["assess_command", "history_command"]
 
@@ -99,6 +84,8 @@ def _ask_labelled(text: str, values: list[object], labels: list[str]) -> object 
 
 
 def _ask_duration(text: str) -> float | None:
+    from backcare.clinical.answers import parse_duration
+
     while True:
         raw = _ask_raw(f"{escape(text)} [dim](for example 10 days, 3 weeks, 2 months, or ?)[/] ")
         if raw.lower() in _UNKNOWN:
@@ -144,6 +131,9 @@ def _ask_question(q: TriageQuestion) -> object:
 
 def _interactive_triage(answers: dict[str, object]) -> bool:
     """Ask the interview's questions in order; True if an emergency stopped the assessment."""
+    from backcare.clinical.answers import triage_questions
+    from backcare.clinical.triage import triage
+
     asked: set[str] = set()
     section = None
     while True:
@@ -167,6 +157,9 @@ def _interactive_triage(answers: dict[str, object]) -> bool:
 
 def _interactive_instruments(answers: dict[str, object], packs: dict[str, TextPack]) -> None:
     """The pain rating (one question), then any questionnaire whose wording is installed."""
+    from backcare.clinical.assessment import offered_instruments
+    from backcare.clinical.instruments import instrument
+
     pain = instrument("nrs")
     for item in pain.items:
         if item.id in pain.missing.required:
@@ -195,6 +188,7 @@ def _interactive_instruments(answers: dict[str, object], packs: dict[str, TextPa
 
 def _read_packs(paths: list[Path]) -> dict[str, TextPack]:
     """Packs installed in the local database, then those given with --text-pack (which win)."""
+    from backcare.io.textpack import read_text_pack
     from backcare.store import open_database
     from backcare.store.text_packs import active_packs
 
@@ -230,7 +224,6 @@ def _store(answers: dict[str, object], result: AssessmentResult) -> int:
     return stored.id
 
 
-@app.command("assess")
 def assess_command(
     answers_file: Path | None = typer.Option(
         None, "--answers", help="JSON file of answers {id: value|null}; no questions asked."
@@ -251,6 +244,11 @@ def assess_command(
     ),
 ) -> None:
     """Assess back or neck pain: triage first, then scores, phase and a plan with sources."""
+    from backcare.cli.assessment_view import render_assessment, render_summary, write_report
+    from backcare.clinical.assessment import answers_schema, assess
+    from backcare.clinical.phase import make_cutoffs
+    from backcare.io.answers import read_answers
+
     if schema:
         console.print(json.dumps(answers_schema(), indent=2), markup=False)
         return
@@ -289,13 +287,14 @@ def assess_command(
         console.print(f"[dim]Saved as assessment {stored_id} (see `backcare history`).[/]")
 
 
-@app.command("history")
 def history_command(
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
     """Stored assessments, and whether the change between the last two is meaningful."""
     from rich.table import Table
 
+    from backcare.cli.assessment_view import render_changes
+    from backcare.clinical.assessment import AssessmentResult, compare
     from backcare.store import open_database
     from backcare.store.assessments import list_assessments, local_person_id
 

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from backcare.clinical.assessment import AssessmentResult
-from backcare.clinical.facts import VERDICT_LABELS as CLAIM_LABELS
-from backcare.clinical.instruments import ChangeResult
-from backcare.clinical.plan import PlanLine
 from backcare.errors import InputError
-from backcare.knowledge import source
+
+if TYPE_CHECKING:  # the clinical core and the knowledge catalog load when a result is shown
+    from backcare.clinical.assessment import AssessmentResult
+    from backcare.clinical.instruments import ChangeResult
+    from backcare.clinical.plan import PlanLine
 
 __all__ = [
     "References",
@@ -55,6 +56,8 @@ class References:
     def render(self, console: Console) -> None:
         if not self._ids:
             return
+        from backcare.knowledge import source
+
         console.print("\n[bold]Sources[/]")
         for n, sid in enumerate(self._ids, start=1):
             src = source(sid)
@@ -155,6 +158,8 @@ def render_assessment(result: AssessmentResult, console: Console) -> None:
         for held in plan.held_back:
             console.print(f"• {escape(held.title)}: {escape(held.reason)}")
     if plan.corrected_claims:
+        from backcare.clinical.facts import VERDICT_LABELS as CLAIM_LABELS
+
         console.print("\n[bold underline]What the article got wrong[/]")
         for claim in plan.corrected_claims:
             console.print(

@@ -25,7 +25,6 @@ from rich.progress import (
 from rich.table import Table
 
 from backcare.cli.console import console, err_console
-from backcare.cli.main import app
 from backcare.errors import InputError
 
 __all__ = ["batch_app", "wearable_command"]
@@ -36,10 +35,8 @@ batch_app = typer.Typer(
     help="Cohort analyses: many recordings at once on a Dask cluster.",
     no_args_is_help=True,
 )
-app.add_typer(batch_app, name="batch")
 
 
-@batch_app.command("wearable")
 def wearable_command(
     source: Path = typer.Argument(
         ..., help="Manifest (.csv/.tsv/.yaml) or folder of <subject>[_<day>]_<placement> files."

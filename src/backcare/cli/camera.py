@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
-from backcare.camera.pipeline import CameraOptions
-from backcare.camera.runner import FileResult, collect_inputs, run_files
 from backcare.cli.console import console, err_console
-from backcare.cli.main import app
 from backcare.errors import InputError
+
+if TYPE_CHECKING:  # the pipeline (pandas, SciPy, the pose model) loads inside the command
+    from backcare.camera.runner import FileResult
 
 __all__ = ["camera_app"]
 
@@ -26,7 +27,6 @@ camera_app = typer.Typer(
     ),
     no_args_is_help=True,
 )
-app.add_typer(camera_app, name="camera")
 
 
 def _parse_window(text: str | None) -> tuple[float, float] | None:
@@ -69,7 +69,6 @@ def _stored_body() -> tuple[float | None, float | None, str | None]:
         db.dispose()
 
 
-@camera_app.command("analyze")
 def analyze(
     inputs: list[Path] = typer.Argument(..., help="Images, videos or folders of them."),
     out: Path = typer.Option(..., "--out", help="Folder for the results (created if needed)."),
@@ -128,6 +127,9 @@ def analyze(
         raise InputError("must be a positive number of frames per second", where="--fps")
     if every is not None and fps is not None:
         raise InputError("give either --every or --fps, not both", where="--every/--fps")
+    from backcare.camera.pipeline import CameraOptions
+    from backcare.camera.runner import collect_inputs, run_files
+
     paths = collect_inputs(inputs)
     body_note = None
     if mass is None or height is None or sex is None:

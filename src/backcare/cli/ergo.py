@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from backcare.cli.main import app
-
 __all__ = ["ergo_app"]
 
 ergo_app = typer.Typer(
@@ -14,4 +12,3 @@ ergo_app = typer.Typer(
     help="Ergonomic calculators: REBA, RULA, NIOSH lifting equation, spinal load.",
     no_args_is_help=True,
 )
-app.add_typer(ergo_app, name="ergo")

@@ -13,26 +13,18 @@ from __future__ import annotations
 import json
 import math
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from backcare.cli.console import console
-from backcare.cli.ergo import ergo_app
 from backcare.errors import InputError
-from backcare.knowledge import source
 from backcare.posture.conventions import Activity
-from backcare.posture.load import (
-    article_claim_comparison,
-    disc_pressure,
-    disc_pressure_model,
-    l5s1_forces,
-    relative_to,
-)
-from backcare.posture.niosh import NioshLocation, NioshResult, NioshTask, niosh
+
+if TYPE_CHECKING:  # NumPy, the models and the knowledge catalog load inside the commands
+    from backcare.posture.niosh import NioshResult
 
 __all__ = ["load_command", "niosh_command"]
 
@@ -90,6 +82,8 @@ def _emit(payload: dict[str, Any]) -> None:
 
 
 def _citations(ids: tuple[str, ...] | list[str]) -> list[str]:
+    from backcare.knowledge import source
+
     return [source(i).citation for i in dict.fromkeys(ids)]
 
 
@@ -117,6 +111,8 @@ _NIOSH_OPTIONS = {
 
 
 def _niosh_json(result: NioshResult) -> dict[str, Any]:
+    from backcare.knowledge import source
+
     data = result.model_dump(mode="json")
     for key in ("origin", "destination"):
         point = data.get(key)
@@ -164,7 +160,6 @@ def _print_niosh(result: NioshResult) -> None:
         console.print(f"  - {citation}", markup=False)
 
 
-@ergo_app.command("niosh")
 def niosh_command(
     load: Annotated[float, typer.Option("--load", help="Object weight [kg].")],
     h: Annotated[float, typer.Option("--h", help="Horizontal hand distance at the origin [cm].")],
@@ -190,6 +185,8 @@ def niosh_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Revised NIOSH lifting equation for one task: multipliers, RWL, lifting index, verdict."""
+    from backcare.posture.niosh import NioshLocation, NioshTask, niosh
+
     destination = None
     if v_dest is not None:
         destination = NioshLocation(
@@ -233,10 +230,11 @@ _LOAD_OPTIONS = {
 
 
 def _one(values: Any) -> float:
+    import numpy as np
+
     return float(np.asarray(values).reshape(-1)[0])
 
 
-@ergo_app.command("load")
 def load_command(
     mass: Annotated[float, typer.Option("--mass", help="Body mass [kg].")],
     height: Annotated[float, typer.Option("--height", help="Stature [cm].")],
@@ -263,6 +261,15 @@ def load_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """L5/S1 compression and shear vs NIOSH limits, and disc pressure from Wilke and Nachemson."""
+    from backcare.knowledge import source
+    from backcare.posture.load import (
+        article_claim_comparison,
+        disc_pressure,
+        disc_pressure_model,
+        l5s1_forces,
+        relative_to,
+    )
+
     lying = posture not in (PostureChoice.standing, PostureChoice.sitting)
     activity = _POSTURE_ACTIVITY[posture]
     try:

@@ -8,17 +8,16 @@ action level, or JSON with ``--json``. Impossible input is reported naming the o
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from backcare.cli.console import console
-from backcare.cli.ergo import ergo_app
-from backcare.knowledge import source
-from backcare.posture.ergo_common import validated
-from backcare.posture.reba import RebaInputs, RebaResult, reba
-from backcare.posture.rula import RulaInputs, RulaResult, rula
+
+if TYPE_CHECKING:  # the scoring tables (knowledge catalog) load inside the commands
+    from backcare.posture.reba import RebaResult
+    from backcare.posture.rula import RulaResult
 
 __all__ = ["reba_command", "rula_command"]
 
@@ -40,6 +39,8 @@ def _print_table(title: str, rows: list[tuple[str, str, int | str]], footer: str
 
 
 def _emit_json(method: str, source_id: str, inputs: Any, result: Any) -> None:
+    from backcare.knowledge import source
+
     doc = {
         "method": method,
         "source": source(source_id).citation,
@@ -53,7 +54,6 @@ Deg = float
 Flag = bool
 
 
-@ergo_app.command("reba")
 def reba_command(
     trunk_flexion: Annotated[Deg, typer.Option(help="Trunk flexion [deg]; extension < 0.")],
     neck_flexion: Annotated[Deg, typer.Option(help="Neck flexion [deg]; extension < 0.")],
@@ -92,6 +92,9 @@ def reba_command(
     as_json: Annotated[Flag, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """REBA (Hignett & McAtamney 2000) for one posture entered by hand."""
+    from backcare.posture.ergo_common import validated
+    from backcare.posture.reba import RebaInputs, reba
+
     values = {
         "trunk_flexion_deg": trunk_flexion,
         "trunk_twisted": trunk_twisted,
@@ -155,7 +158,6 @@ def _print_reba(r: RebaResult) -> None:
     )
 
 
-@ergo_app.command("rula")
 def rula_command(
     upper_arm_flexion: Annotated[Deg, typer.Option(help="Upper-arm flexion [deg]; ext. < 0.")],
     lower_arm_flexion: Annotated[Deg, typer.Option(help="Elbow flexion [deg], 0 = straight.")],
@@ -207,6 +209,9 @@ def rula_command(
     as_json: Annotated[Flag, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """RULA (McAtamney & Corlett 1993, table A of the paper) for one posture and one side."""
+    from backcare.posture.ergo_common import validated
+    from backcare.posture.rula import RulaInputs, rula
+
     values = {
         "upper_arm_flexion_deg": upper_arm_flexion,
         "shoulder_raised": shoulder_raised,

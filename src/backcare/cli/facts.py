@@ -8,8 +8,6 @@ import typer
 from rich.markup import escape
 
 from backcare.cli.console import console
-from backcare.cli.main import app
-from backcare.clinical.facts import claims
 
 __all__ = ["facts"]
 
@@ -25,11 +23,12 @@ _STYLE = {
 }
 
 
-@app.command()
 def facts(
     as_json: bool = typer.Option(False, "--json", help="Print the claims as JSON."),
 ) -> None:
     """List the article's claims with verdicts, evidence and full citations."""
+    from backcare.clinical.facts import claims
+
     checks = claims()
     if as_json:
         payload = {"claims": [c.model_dump(mode="json") for c in checks]}

@@ -5,14 +5,12 @@ from __future__ import annotations
 from rich.table import Table
 
 from backcare.cli.console import console
-from backcare.cli.main import app
-from backcare.config import database_url
-from backcare.knowledge import load_all, source_registry
 
 
-@app.command()
 def doctor() -> None:
     """Validate every knowledge file and open (and migrate) the database."""
+    from backcare.config import database_url
+    from backcare.knowledge import load_all, source_registry
     from backcare.store import open_database
 
     docs = load_all()

@@ -1,6 +1,9 @@
 """The ``backcare`` command: the root Typer app and the error boundary.
 
-Each command group lives in its own module and is added here. Every :class:`BackcareError`
+Each command (or command group) lives in its own module; :mod:`backcare.cli.commands` adds them
+all to the root app in one explicit list. Command modules import only what their ``--help``
+needs; pandas, SciPy, the knowledge catalog, the database and the web app load inside the
+commands, so ``backcare --version`` and ``--help`` start at once. Every :class:`BackcareError`
 reaching this boundary is printed as one clear message (no traceback) with exit status 2.
 """
 
@@ -13,6 +16,7 @@ import typer
 from rich.markup import escape
 
 from backcare import __version__
+from backcare.cli.commands import register
 from backcare.cli.console import err_console
 from backcare.errors import BackcareError
 
@@ -47,9 +51,8 @@ def _root(
     """backcare command line."""
 
 
-# -- command groups (one module each) ------------------------------------------------------------
-# Modules register themselves on import: each defines its commands on `app` or adds a sub-Typer.
-from backcare.cli import commands as _commands  # noqa: E402,F401
+# -- every command, added in one place (backcare.cli.commands) -----------------------------------
+register(app)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,26 +15,18 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from backcare.cli.console import console
-from backcare.cli.main import app
-from backcare.clinical.instruments import (
-    InstrumentResult,
-    answers_json_schema,
-    instrument,
-    instrument_ids,
-    score,
-    score_all,
-)
 from backcare.errors import InputError
-from backcare.io.answers import read_answers
-from backcare.io.textpack import read_text_pack
-from backcare.knowledge.instruments import TextPack
+
+if TYPE_CHECKING:  # the instruments (knowledge catalog) load inside the command
+    from backcare.clinical.instruments import InstrumentResult
+    from backcare.knowledge.instruments import TextPack
 
 __all__ = ["score_command"]
 
@@ -46,6 +38,8 @@ def _echo_json(data: Any) -> None:
 
 
 def _instrument_list() -> list[dict[str, Any]]:
+    from backcare.clinical.instruments import instrument, instrument_ids
+
     out = []
     for iid in instrument_ids():
         doc = instrument(iid)
@@ -95,6 +89,8 @@ def _print_list(as_json: bool) -> None:
 
 
 def _template(instrument_id: str) -> dict[str, Any]:
+    from backcare.clinical.instruments import instrument, instrument_ids
+
     ids = instrument_ids() if instrument_id == ALL else (instrument(instrument_id).id,)
     out: dict[str, Any] = {}
     for iid in ids:
@@ -112,6 +108,8 @@ def _fmt(value: float) -> str:
 def _print_result(
     result: InstrumentResult, answers: Mapping[str, object], pack: TextPack | None
 ) -> None:
+    from backcare.clinical.instruments import instrument
+
     doc = instrument(result.instrument)
     title = f"{doc.short_name}: {result.name} ({result.instrument_version})"
     if result.variant:
@@ -161,7 +159,6 @@ def _print_result(
     console.print(f"[dim]Sources: {', '.join(result.sources)}[/]")
 
 
-@app.command("score")
 def score_command(
     instrument_id: str | None = typer.Argument(
         None,
@@ -190,6 +187,10 @@ def score_command(
     ),
 ) -> None:
     """Score a questionnaire from item answers; list instruments; print the answers schema."""
+    from backcare.clinical.instruments import answers_json_schema, instrument, score, score_all
+    from backcare.io.answers import read_answers
+    from backcare.io.textpack import read_text_pack
+
     if list_instruments:
         _print_list(as_json)
         return

@@ -6,7 +6,6 @@ import typer
 from rich.markup import escape
 
 from backcare.cli.console import console, err_console
-from backcare.cli.main import app
 
 __all__ = ["serve_command", "uvicorn_options"]
 
@@ -20,7 +19,6 @@ def uvicorn_options(trusted_proxies: tuple[str, ...]) -> dict[str, object]:
     return {"proxy_headers": True, "forwarded_allow_ips": ",".join(trusted_proxies)}
 
 
-@app.command("serve")
 def serve_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="TCP port (0: any free)."),

@@ -13,7 +13,6 @@ import typer
 from rich.markup import escape
 
 from backcare.cli.console import console
-from backcare.cli.main import app
 
 __all__ = ["text_pack_app"]
 
@@ -23,10 +22,8 @@ text_pack_app = typer.Typer(
     help="Licensed questionnaire wording (text packs): install, list, withdraw.",
     no_args_is_help=True,
 )
-app.add_typer(text_pack_app, name="text-pack")
 
 
-@text_pack_app.command("install")
 def install(path: Path = typer.Argument(..., help="A text pack file (YAML).")) -> None:
     """Check a text pack and install it as its questionnaire's new version."""
     from backcare.io.textpack import read_text_pack
@@ -46,7 +43,6 @@ def install(path: Path = typer.Argument(..., help="A text pack file (YAML).")) -
     )
 
 
-@text_pack_app.command("list")
 def list_command() -> None:
     """Every installed version, newest first."""
     from rich.table import Table
@@ -77,7 +73,6 @@ def list_command() -> None:
     console.print(table)
 
 
-@text_pack_app.command("withdraw")
 def withdraw(instrument: str = typer.Argument(..., help="Questionnaire id, e.g. odi.")) -> None:
     """Stop using a questionnaire's installed wording (kept for the record)."""
     from backcare.store import open_database

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from backcare.cli.main import app
-
 __all__ = ["wearable_app"]
 
 wearable_app = typer.Typer(
@@ -14,4 +12,3 @@ wearable_app = typer.Typer(
     help="Wearable inclinometry: sensor files to activity, trunk/arm angles and exposure.",
     no_args_is_help=True,
 )
-app.add_typer(wearable_app, name="wearable")

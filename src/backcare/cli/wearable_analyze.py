@@ -31,12 +31,11 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from backcare.cli.console import console
-from backcare.cli.wearable import wearable_app
 from backcare.errors import InputError
-from backcare.io.diary import DiaryEntry, read_diary
-from backcare.posture.angles import SensorAxes
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas and the posture core load inside the commands
+    from backcare.io.diary import DiaryEntry
+    from backcare.posture.angles import SensorAxes
     from backcare.posture.exposure import ExposureReport
 
 __all__ = [
@@ -53,6 +52,8 @@ _AXES_HELP = "Device axes as down=<axis>,forward=<axis> (e.g. down=+x,forward=-z
 def _axes(text: str | None, option: str) -> SensorAxes | None:
     if text is None:
         return None
+    from backcare.posture.angles import SensorAxes
+
     try:
         return SensorAxes.parse(text)
     except InputError as exc:
@@ -150,7 +151,6 @@ def _open(path: Path, sensor: str | None, where: str) -> Any:
         raise InputError(exc.problem, where=f"{where} {exc.where or path}") from None
 
 
-@wearable_app.command("analyze")
 def analyze_command(
     thigh: Path | None = typer.Option(None, "--thigh", help="Thigh sensor file."),
     trunk: Path | None = typer.Option(None, "--trunk", help="Trunk sensor file."),
@@ -238,6 +238,8 @@ def analyze_command(
         entries = None
         if diary is not None:
             tz = origin.tzinfo if origin is not None and origin.tzinfo is not None else UTC
+            from backcare.io.diary import read_diary
+
             entries = read_diary(diary, tz)
         with _progress(console.is_terminal) as tick:
             result = analyze(
@@ -280,7 +282,6 @@ def _print_summary(series: Any, report: Any, paths: dict[str, Path]) -> None:
         console.print(f"{kind}: {path}", markup=False)
 
 
-@wearable_app.command("classify")
 def classify_command(
     file: Path = typer.Argument(..., help="Sensor file."),
     out: Path = typer.Option(..., "--out", help="Output CSV of per-second labels."),

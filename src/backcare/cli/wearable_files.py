@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -19,11 +19,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from backcare.cli.console import console
-from backcare.cli.wearable import wearable_app
 from backcare.errors import InputError
-from backcare.wearable.readers import open_recording
-from backcare.wearable.recording import RecordingInfo
-from backcare.wearable.simulator import PLACEMENTS, simulate_cwa
+from backcare.wearable.placements import PLACEMENTS
+
+if TYPE_CHECKING:  # the readers (NumPy) and the simulator (pandas) load inside the commands
+    from backcare.wearable.recording import RecordingInfo
 
 __all__ = ["info_command", "simulate_command"]
 
@@ -61,7 +61,6 @@ def _as_dict(info: RecordingInfo, scanned: bool) -> dict[str, Any]:
     return out
 
 
-@wearable_app.command("info")
 def info_command(
     file: Annotated[Path, typer.Argument(help="Sensor file (.cwa, .bin, .h5, .gt3x, .csv).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -77,6 +76,8 @@ def info_command(
     units: Annotated[str | None, typer.Option(help="CSV units: g or m/s2.")] = None,
 ) -> None:
     """Show what a sensor file holds and the problems found in it."""
+    from backcare.wearable.readers import open_recording
+
     with open_recording(file, fmt=fmt, sensor=sensor, units=units) as src:
         info = src.info if header_only else src.scan()
     doc = _as_dict(info, scanned=not header_only)
@@ -117,7 +118,6 @@ def info_command(
         console.print(f"  ... and {len(issues) - 50} more (see --json)")
 
 
-@wearable_app.command("simulate")
 def simulate_command(
     out: Annotated[Path, typer.Option("--out", help="Output .cwa file (truth beside it).")],
     days: Annotated[float, typer.Option(help="Duration [days].")] = 7.0,
@@ -155,6 +155,8 @@ def simulate_command(
 
         def progress(done_s: float, total_s: float) -> None:
             bar.update(task, completed=done_s, total=total_s)
+
+        from backcare.wearable.simulator import simulate_cwa
 
         result = simulate_cwa(
             out,

@@ -12,12 +12,10 @@ from __future__ import annotations
 import typer
 
 from backcare.cli.console import console, err_console
-from backcare.cli.main import app
 
 __all__ = ["worker_command"]
 
 
-@app.command("worker")
 def worker_command(
     once: bool = typer.Option(
         False, "--once", help="Run the queued jobs, then exit (instead of waiting for more)."

@@ -52,6 +52,7 @@ from backcare.errors import InputError
 from backcare.knowledge import load
 from backcare.knowledge.wearable import PlacementRule, PlacementsDocument
 from backcare.posture.angles import AxisName, SegmentAngles, SensorAxes, gravity_angles
+from backcare.wearable.placements import PLACEMENTS, TRUNK_PLACEMENTS
 
 __all__ = [
     "PLACEMENTS",
@@ -68,8 +69,6 @@ __all__ = [
 ]
 
 F64 = NDArray[np.float64]
-PLACEMENTS = ("thigh", "trunk_back", "trunk_lumbar", "trunk_chest", "upper_arm", "wrist", "hip")
-TRUNK_PLACEMENTS = ("trunk_back", "trunk_lumbar", "trunk_chest")
 _MIN_SECONDS = 60
 _MIN_WALK_S = 30
 _MIN_MOVING_S = 30

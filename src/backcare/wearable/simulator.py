@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from backcare.errors import InputError
 from backcare.posture.conventions import Activity
 from backcare.wearable.cwa_writer import CwaWriter
+from backcare.wearable.placements import PLACEMENTS
 
 __all__ = [
     "PLACEMENTS",
@@ -64,7 +65,6 @@ __all__ = [
 ]
 
 SEGMENTS = ("trunk", "pelvis", "thigh", "upper_arm", "forearm")
-PLACEMENTS = ("thigh", "trunk_back", "trunk_lumbar", "trunk_chest", "upper_arm", "wrist", "hip")
 Range = float | tuple[float, float]
 Axis = Literal["+x", "-x", "+y", "-y", "+z", "-z"]
 
