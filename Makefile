@@ -15,9 +15,14 @@ $(BIN)/uv: | $(BIN)/python
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
 
 # Exact, hash-checked versions from requirements/lock.txt (regenerate with `make lock`).
+# Bytecode is compiled at install, so the first command (and a read-only environment) starts as
+# fast as later ones; uv compiles what it installs, and compileall the project's own source,
+# which the editable install leaves in src/.
 $(STAMP): requirements/lock.txt pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip install -q --python $(BIN)/python --require-hashes -r requirements/lock.txt
-	$(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e .
+	$(BIN)/uv pip install -q --python $(BIN)/python --compile-bytecode --require-hashes \
+	  -r requirements/lock.txt
+	$(BIN)/uv pip install -q --python $(BIN)/python --compile-bytecode --no-deps -e .
+	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
 install: $(STAMP) frontend
