@@ -18,6 +18,7 @@ The facade's names are importable from ``backcare`` itself; they load on first u
 backcare informs and triages; it never diagnoses.
 """
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -57,8 +58,9 @@ _FACADE = frozenset(__all__) - {"__version__"}
 
 def __getattr__(name: str) -> Any:
     if name in _FACADE:
-        from backcare import api
-
+        # imported by name, so that the modules below the facade may import ``backcare`` (for
+        # ``__version__``) without depending on it
+        api = importlib.import_module("backcare.api")
         value = getattr(api, name)
         globals()[name] = value
         return value

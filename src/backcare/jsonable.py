@@ -12,22 +12,27 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import sys
 from collections.abc import Mapping
 from datetime import date, datetime, time
 from pathlib import PurePath
 from typing import Any
 
-import numpy as np
-
 __all__ = ["dumps", "json_key", "json_ready"]
+
+
+def _numpy() -> Any:
+    # a value can only be a NumPy value once NumPy is loaded: importing this module stays cheap
+    return sys.modules.get("numpy")
 
 
 def json_key(key: Any) -> str:
     """A mapping key as JSON text: ``20.0`` -> ``"20"``, ``2.5`` -> ``"2.5"``."""
-    if isinstance(key, float | np.floating) and float(key).is_integer():
+    np = _numpy()
+    if np is not None and isinstance(key, np.generic):
+        key = key.item()
+    if isinstance(key, float) and key.is_integer():
         return str(int(key))
-    if isinstance(key, np.generic):
-        return str(key.item())
     return str(key)
 
 
@@ -49,10 +54,12 @@ def json_ready(value: Any, *, digits: int | None = None) -> Any:
         )
     if isinstance(value, list | tuple | set | frozenset):
         return [json_ready(v, digits=digits) for v in value]
-    if isinstance(value, np.ndarray):
-        return [json_ready(v, digits=digits) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        value = value.item()
+    np = _numpy()
+    if np is not None:
+        if isinstance(value, np.ndarray):
+            return [json_ready(v, digits=digits) for v in value.tolist()]
+        if isinstance(value, np.generic):
+            value = value.item()
     if isinstance(value, bool) or value is None or isinstance(value, int | str):
         return value
     if isinstance(value, float):

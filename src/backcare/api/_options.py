@@ -9,13 +9,16 @@ turns those words into one :class:`WearableOptions`. Errors name the parameter (
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from backcare.errors import InputError
-from backcare.posture.angles import SensorAxes
+
+if TYPE_CHECKING:
+    from backcare.posture.angles import SensorAxes
 
 __all__ = [
     "CHUNK_SAMPLES",
@@ -113,6 +116,54 @@ class WearableOptions:
     auto_calibrate: bool = True
     chunk_samples: int = CHUNK_SAMPLES
 
+    def to_json(self) -> dict[str, Any]:
+        """The options as JSON values (for a job queue); :meth:`from_json` reads them back."""
+        return {
+            "sensors": [
+                {
+                    "placement": s.placement,
+                    "path": str(s.path),
+                    "axes": f"down={s.axes.down},forward={s.axes.forward}" if s.axes else None,
+                    "sensor": s.label,
+                }
+                for s in self.sensors
+            ],
+            "arm_side": self.arm_side,
+            "work_hours": list(self.work_hours) if self.work_hours else None,
+            "reference": list(self.reference)
+            if isinstance(self.reference, tuple)
+            else self.reference,
+            "diary": str(self.diary) if self.diary else None,
+            "auto_calibrate": self.auto_calibrate,
+            "chunk_samples": self.chunk_samples,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> WearableOptions:
+        """Options from :meth:`to_json` (also as stored before arm side, work hours and the
+        reference window could be chosen: those keys are then absent)."""
+        sensors = tuple(
+            SensorFile(
+                placement=str(s["placement"]),
+                path=Path(s["path"]),
+                axes=parse_axes(s.get("axes"), f"{s['placement']} axes"),
+                label=s.get("sensor"),
+            )
+            for s in data.get("sensors", [])
+        )
+        reference = data.get("reference")
+        hours = data.get("work_hours")
+        diary = data.get("diary")
+        return cls(
+            sensors=sensors,
+            arm_side="left" if data.get("arm_side") == "left" else "right",
+            work_hours=parse_work_hours(tuple(hours)) if hours else None,
+            reference=tuple(reference) if isinstance(reference, list) else reference,
+            diary=Path(diary) if diary else None,
+            auto_calibrate=bool(data.get("auto_calibrate", True)),
+            chunk_samples=int(data.get("chunk_samples") or CHUNK_SAMPLES),
+        )
+
 
 def parse_work_hours(text: str | tuple[float, float] | None) -> tuple[float, float] | None:
     """``"8-16"`` -> ``(8.0, 16.0)`` local hours; a pair is checked and kept."""
@@ -181,6 +232,8 @@ def parse_reference(
 
 def parse_axes(text: str | SensorAxes | None, where: str = "axes") -> SensorAxes | None:
     """``"down=+x,forward=-z"`` -> :class:`SensorAxes` (errors name ``where``)."""
+    from backcare.posture.angles import SensorAxes
+
     if text is None or text == "":
         return None
     if isinstance(text, SensorAxes):

@@ -116,13 +116,11 @@ class MediaResult:
         """What the analysis wants the reader to know."""
         return list(self.analysis.issues)
 
-    def save(
-        self, folder: str | Path, *, annotate: bool = True, html: bool = True
-    ) -> dict[str, Path]:
+    def save(self, folder: str | Path, *, annotate: bool = True) -> dict[str, Path]:
         """Write the tables (``*.parquet``, ``*.csv``), ``*.summary.json``, the HTML report and
         the annotated image or video into ``folder`` (created); returns the files by kind."""
         from backcare.camera.outputs import write_outputs
 
         out = Path(folder)
-        files = write_outputs(self.analysis, out, annotate=annotate, html=html)
+        files = write_outputs(self.analysis, out, annotate=annotate)
         return {kind: out / name for kind, name in files.items()}

@@ -21,12 +21,12 @@ from backcare.api._options import (
 )
 from backcare.api._results import WearableResult
 from backcare.errors import InputError
-from backcare.posture.angles import SensorAxes
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from backcare.io.diary import DiaryEntry
+    from backcare.posture.angles import SensorAxes
     from backcare.posture.exposure import ExposureReport
     from backcare.wearable.pipeline import WearableAnalysis
     from backcare.wearable.readers import RecordingSource

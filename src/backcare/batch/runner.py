@@ -155,7 +155,7 @@ def open_client(cluster: ClusterOptions, n_tasks: int) -> Iterator[Any]:
 
 
 def _failed_future(rec: RecordingSpec, exc: BaseException) -> RecordingOutcome:
-    files = ", ".join(f"{s.column}={s.path}" for s in rec.sensors)
+    files = ", ".join(f"{s.site}={s.path}" for s in rec.sensors)
     return RecordingOutcome(
         key=rec.key,
         status="failed",
@@ -182,7 +182,7 @@ def _recordings_table(cohort: Cohort, outcomes: dict[str, RecordingOutcome], roo
                 "worker": o.worker,
                 "worker_peak_rss_mib": o.worker_peak_rss_mib,
                 "folder": str(root / rec.key),
-                "files": "; ".join(f"{s.column}={s.path}" for s in rec.sensors),
+                "files": "; ".join(f"{s.site}={s.path}" for s in rec.sensors),
                 "message": o.message,
             }
         )
@@ -197,7 +197,7 @@ def _failures_table(cohort: Cohort, outcomes: dict[str, RecordingOutcome]) -> pd
             "subject": rec.subject,
             "recording_day": rec.day,
             "group": rec.group,
-            "files": "; ".join(f"{s.column}={s.path}" for s in rec.sensors),
+            "files": "; ".join(f"{s.site}={s.path}" for s in rec.sensors),
             "error": outcomes[rec.key].error,
             "message": outcomes[rec.key].message,
         }

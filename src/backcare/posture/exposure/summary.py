@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, cast
 
 import numpy as np
 import pandas as pd
@@ -177,10 +177,7 @@ def _bands(value: Any) -> dict[float, float]:
 
 
 def _verdict(value: Any) -> Verdict:
-    for v in _VERDICTS:
-        if value == v:
-            return v
-    return "not_measured"
+    return cast(Verdict, value) if value in _VERDICTS else "not_measured"
 
 
 @dataclass(frozen=True)
