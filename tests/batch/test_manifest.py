@@ -43,7 +43,7 @@ def test_csv_manifest_with_every_column(tmp_path):
     assert a.key == "A_d1"
     assert a.group == "nurses"
     assert a.row == "row 1"
-    assert {s.column: s.placement for s in a.sensors} == {
+    assert {s.site: s.placement for s in a.sensors} == {
         "thigh": "thigh", "trunk": "trunk_chest", "arm": "upper_arm",
     }  # fmt: skip
     assert a.sensors[0].axes == SensorAxes("-x", "-z")

@@ -215,7 +215,7 @@ def test_unreachable_scheduler_is_an_input_error(cohort_files, tmp_path):
     from backcare.errors import InputError
 
     _, _, manifest = cohort_files
-    with pytest.raises(InputError, match="--scheduler"):
+    with pytest.raises(InputError, match="scheduler"):
         run_cohort(
             load_cohort(manifest),
             tmp_path / "o",

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backcare.batch.manifest import RecordingSpec, SensorSpec
+from backcare.api import SensorFile
+from backcare.batch.manifest import RecordingSpec
 from backcare.batch.tables import (
     ALL_GROUPS,
     ID_COLUMNS,
@@ -26,7 +27,7 @@ from backcare.posture.exposure import glossary
 def _rec(subject: str, group: str = "", day: str = "") -> RecordingSpec:
     return RecordingSpec(
         subject=subject,
-        sensors=(SensorSpec("thigh", "thigh", Path(f"{subject}.cwa")),),
+        sensors=(SensorFile("thigh", Path(f"{subject}.cwa")),),
         day=day,
         group=group,
     )

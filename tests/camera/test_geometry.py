@@ -105,7 +105,7 @@ def test_neutral_window_recovers_the_camera_tilt():
 
 
 def test_pitch_outside_range_is_an_input_error():
-    with pytest.raises(InputError, match="--camera-pitch"):
+    with pytest.raises(InputError, match="camera_pitch_deg"):
         pitch_rotation(95.0)
     with pytest.raises(InputError, match="either"):
         CameraOptions(camera_pitch_deg=10.0, neutral_s=(0.0, 1.0))

@@ -40,7 +40,7 @@ def test_every_and_fps_sampling(tmp_path: Path):
     assert np.diff(at_5) == pytest.approx(0.2, abs=0.04)
     with pytest.raises(InputError, match="either"):
         VideoReader(clip, every=2, fps=5)
-    with pytest.raises(InputError, match="--every"):
+    with pytest.raises(InputError, match="every"):
         VideoReader(clip, every=0)
 
 

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from backcare.cli.wearable_analyze import parse_reference, parse_work_hours
+from backcare.api import parse_reference, parse_work_hours
 from backcare.errors import InputError
 from backcare.posture.angles import SensorAxes
 from backcare.wearable.cwa_writer import CwaWriter

@@ -63,16 +63,16 @@ def _summary(kind: str = "video") -> dict:
             "time_in_levels": {"low": {"fraction": 0.6}, "high": {"fraction": 0.4}},
         },
         "exposure": {
-            "iso11226": {
-                "trunk": {
-                    "verdict": "not_recommended",
-                    "holding_zone_time_s": 3.0,
-                    "not_recommended_time_s": 1.0,
-                    "violations": 1,
-                }
-            },
             "summary": {
-                "trunk_fwd_time_s": {"20.0": 2.0, "60.0": 0.5},
+                "iso": {
+                    "trunk": {
+                        "verdict": "not_recommended",
+                        "holding_zone_time_s": 3.0,
+                        "not_recommended_time_s": 1.0,
+                        "violations": 1,
+                    }
+                },
+                "trunk_fwd_time_s": {"20": 2.0, "60": 0.5},
                 "trunk_time_s": 3.9,
                 "disc_rel_standing": 1.4,
             },

@@ -70,6 +70,10 @@ def test_resolve_output_file_only_listed_existing_names(tmp_path: Path) -> None:
 
 
 def test_web_wording() -> None:
+    # today's notes name no command-line option and pass unchanged
+    note = "L5/S1 compression needs body mass and height: give them, or store them in your profile"
+    assert web_wording(note) == note
+    # notes stored by older versions are still read in plain words
     assert web_wording("camera assumed level (no --camera-pitch or --neutral window)") == (
         "camera assumed level (no camera tilt given)"
     )

@@ -4,6 +4,7 @@ file serving with ranges, isolation and clinician read-only access."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 from datetime import datetime
@@ -152,6 +153,48 @@ def test_simulated_cwa_pair_with_profile(person, app_db, web_settings, tmp_path:
     assert "L5/S1 compression" in result.text
     (session,) = posture_sessions.list_posture_sessions(app_db, person.person_id)
     assert session.summary["l5s1_compression_n"]["mass_kg"] == 68.0
+
+
+def test_arm_side_work_hours_and_reference_reach_the_analysis(
+    person, app_db, web_settings, tmp_path: Path
+) -> None:
+    import pandas as pd
+
+    from backcare.wearable.simulator import simulate_cwa
+
+    start = datetime(2024, 1, 1, 7, 50)
+    thigh = simulate_cwa(tmp_path / "t.cwa", days=0.01, rate_hz=25, seed=6, start=start).path
+    arm = simulate_cwa(
+        tmp_path / "a.cwa", days=0.01, rate_hz=25, seed=6, start=start, placement="upper_arm"
+    ).path
+    r = person.post(
+        "/uploads",
+        {"arm_side": "left", "work_hours": "8-9", "reference": "07:50:10..07:50:20"},
+        files={
+            "thigh_file": ("thigh.cwa", thigh.read_bytes()),
+            "arm_file": ("arm.cwa", arm.read_bytes()),
+        },
+    )
+    job_id = _job_id(r)
+    job = jobs.get_job(app_db, job_id)
+    assert job is not None
+    assert [s["placement"] for s in job.params["sensors"]] == ["thigh", "upper_arm"]
+    assert job.params["arm_side"] == "left"
+    assert job.params["work_hours"] == [8.0, 9.0]
+    assert job.params["reference"] == "07:50:10..07:50:20"
+    _run_worker(app_db, web_settings)
+    assert person.client.get(f"/results/{job_id}").status_code == 200
+    folder = Path(jobs.get_job(app_db, job_id).output_dir)
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["sensors"]["upper_arm"]["reference"]["method"] == "window"
+    windows = pd.read_csv(folder / "windows.csv")
+    assert windows["label"].tolist() == ["2024-01-01 8-9h"]
+    # a bad window is named in plain words on the form, and nothing is queued
+    bad = person.post(
+        "/uploads", {"work_hours": "9"}, files={"thigh_file": ("t.cwa", thigh.read_bytes())}
+    )
+    assert bad.status_code == 400
+    assert "8-16" in bad.text
 
 
 def test_image_upload_runs_end_to_end(person, app_db, web_settings) -> None:

@@ -14,7 +14,7 @@ wearable pipeline and exposure summary as ``backcare wearable analyze``::
 See ``docs/batch.md``.
 """
 
-from backcare.batch.manifest import Cohort, RecordingSpec, SensorSpec, load_cohort
+from backcare.batch.manifest import Cohort, RecordingSpec, load_cohort
 from backcare.batch.runner import ClusterOptions, CohortResult, open_client, run_cohort
 from backcare.batch.tables import cohort_daily, cohort_summary, column_glossary
 from backcare.batch.task import AnalysisOptions, RecordingOutcome, analyze_recording
@@ -26,7 +26,6 @@ __all__ = [
     "CohortResult",
     "RecordingOutcome",
     "RecordingSpec",
-    "SensorSpec",
     "analyze_recording",
     "cohort_daily",
     "cohort_summary",

@@ -10,13 +10,13 @@ subject             subject id: letters, digits, ``.``, ``_``, ``-`` (it names o
 day                 measurement label for a subject measured more than once (same characters)
 group               job title, department... (free text); the cohort summary is per group
 thigh, trunk, arm   sensor files; relative paths are relative to the manifest's folder
-trunk_placement     ``back`` (default) or ``chest``
+trunk_placement     ``back`` (default), ``lumbar`` or ``chest``
 arm_side            ``right`` (default) or ``left``
 thigh_axes, ...     ``down=<axis>,forward=<axis>`` per sensor (``thigh_axes``, ``trunk_axes``,
-                    ``arm_axes``), as ``backcare wearable analyze --thigh-axes``
+                    ``arm_axes``), as ``backcare.analyze_wearable(thigh_axes=...)``
 thigh_sensor, ...   sensor label inside a multi-sensor file (APDM), per sensor
-reference           upright standing window ``START..END`` as ``--reference``
-work_hours          daily work window in local hours, e.g. ``8-16``, as ``--work-hours``
+reference           upright standing window ``START..END``, as ``reference``
+work_hours          daily work window in local hours, e.g. ``8-16``, as ``work_hours``
 ==================  ==============================================================================
 
 A folder is scanned by file name instead: ``<subject>[_<day>]_<placement>.<ext>`` where
@@ -25,8 +25,10 @@ chest) or ``arm``; ``<day>`` is recognised only as ``YYYY-MM-DD``, ``YYYYMMDD``,
 ``day<N>`` (otherwise it is part of the subject id). Files in a sub-folder get the sub-folder's
 name as their group. Files whose extension is not a sensor format are ignored.
 
-Everything is checked before any analysis starts; every problem is reported at once, each naming
-its row (data rows count from 1, the header is not a row) and column, or its file.
+Every column means what the parameter of the same name of :func:`backcare.analyze_wearable`
+means, parsed by the same functions. Everything is checked before any analysis starts; every
+problem is reported at once, each naming its row (data rows count from 1, the header is not a
+row) and column, or its file.
 """
 
 from __future__ import annotations
@@ -40,15 +42,21 @@ from typing import Any, Literal
 
 import yaml
 
+from backcare.api import (
+    CHUNK_SAMPLES,
+    SensorFile,
+    WearableOptions,
+    parse_reference,
+    parse_work_hours,
+)
+from backcare.api._options import TRUNK_PLACEMENTS, parse_axes
 from backcare.errors import InputError
-from backcare.posture.angles import SensorAxes
 
 __all__ = [
     "COLUMNS",
     "SENSOR_COLUMNS",
     "Cohort",
     "RecordingSpec",
-    "SensorSpec",
     "load_cohort",
     "read_manifest",
     "scan_folder",
@@ -86,17 +94,6 @@ _DAY_TOKEN = re.compile(r"^(\d{4}-\d{2}-\d{2}|\d{8}|d\d+|day\d+)$", re.IGNORECAS
 
 
 @dataclass(frozen=True)
-class SensorSpec:
-    """One sensor file of a recording."""
-
-    column: str
-    placement: str
-    path: Path
-    axes: SensorAxes | None = None
-    label: str | None = None
-
-
-@dataclass(frozen=True)
 class RecordingSpec:
     """One recording of the cohort: who, which group, which files and which options.
 
@@ -107,7 +104,7 @@ class RecordingSpec:
     """
 
     subject: str
-    sensors: tuple[SensorSpec, ...]
+    sensors: tuple[SensorFile, ...]
     day: str = ""
     group: str = ""
     arm_side: Literal["left", "right"] = "right"
@@ -122,7 +119,20 @@ class RecordingSpec:
 
     def files(self) -> dict[str, Path]:
         """Sensor files by manifest column (``thigh``, ``trunk``, ``arm``)."""
-        return {s.column: s.path for s in self.sensors}
+        return {s.site: s.path for s in self.sensors}
+
+    def options(
+        self, *, auto_calibrate: bool = True, chunk_samples: int = CHUNK_SAMPLES
+    ) -> WearableOptions:
+        """The options of :func:`backcare.analyze_wearable` for this recording."""
+        return WearableOptions(
+            sensors=self.sensors,
+            arm_side=self.arm_side,
+            work_hours=self.work_hours,
+            reference=self.reference_s,
+            auto_calibrate=auto_calibrate,
+            chunk_samples=chunk_samples,
+        )
 
 
 @dataclass(frozen=True)
@@ -163,31 +173,19 @@ class _Problems:
         )
 
 
-def _cli_parsers() -> tuple[Any, Any]:
-    """``parse_reference`` and ``parse_work_hours`` of ``backcare wearable analyze``, so that a
-    manifest means exactly what the same options mean on the command line. The command-line
-    package is imported through its root (its modules register on it in order) when first
-    needed: it imports this package, never the reverse at import time."""
-    import backcare.cli.main  # noqa: F401
-    from backcare.cli.wearable_analyze import parse_reference, parse_work_hours
-
-    return parse_reference, parse_work_hours
-
-
 def _resolve_reference(
-    text: str, sensors: Iterable[SensorSpec]
+    text: str, sensors: Iterable[SensorFile]
 ) -> tuple[tuple[float, float] | None, str | None, str | None]:
     """The window in seconds of the analysis grid, or (None, column, problem)."""
     from backcare.wearable.pipeline import common_origin
     from backcare.wearable.readers import open_recording
 
-    parse_reference, _ = _cli_parsers()
     infos = []
     for s in sensors:
         try:
             src = open_recording(s.path, sensor=s.label)
         except InputError as exc:
-            return None, s.column, str(exc)
+            return None, s.site, str(exc)
         try:
             infos.append(src.info)
         finally:
@@ -217,12 +215,15 @@ def _recording(
     if day and not _ID.match(day):
         bad("day", f"{day!r} may hold only letters, digits, '.', '_' and '-'")
     trunk_placement = raw.get("trunk_placement", "") or "back"
-    if trunk_placement not in ("back", "chest"):
-        bad("trunk_placement", f"unknown trunk placement {trunk_placement!r}; use back or chest")
+    if trunk_placement not in TRUNK_PLACEMENTS:
+        bad(
+            "trunk_placement",
+            f"unknown trunk placement {trunk_placement!r}; use {', '.join(TRUNK_PLACEMENTS)}",
+        )
     arm_side = raw.get("arm_side", "") or "right"
     if arm_side not in ("left", "right"):
         bad("arm_side", f"must be left or right, got {arm_side!r}")
-    sensors: list[SensorSpec] = []
+    sensors: list[SensorFile] = []
     for column, placement in SENSOR_COLUMNS.items():
         text = raw.get(column, "")
         axes_text = raw.get(f"{column}_axes", "")
@@ -240,25 +241,24 @@ def _recording(
         elif not path.is_file():
             bad(column, f"not a file: {path}")
         axes = None
-        if axes_text:
-            try:
-                axes = SensorAxes.parse(axes_text)
-            except InputError as exc:
-                bad(f"{column}_axes", exc.problem)
-        if column == "trunk" and trunk_placement == "chest":
-            placement = "trunk_chest"
-        sensors.append(SensorSpec(column, placement, path, axes, label))
+        try:
+            axes = parse_axes(axes_text, f"{column}_axes")
+        except InputError as exc:
+            bad(f"{column}_axes", exc.problem)
+        if column == "trunk" and trunk_placement in TRUNK_PLACEMENTS:
+            placement = f"trunk_{trunk_placement}"
+        sensors.append(SensorFile(placement, path, axes, label))
     if not sensors:
         bad("thigh", "no sensor file: give at least one of thigh, trunk, arm")
     seen: dict[Path, str] = {}
     for s in sensors:
         if s.path in seen:
-            bad(s.column, f"the same file as column {seen[s.path]!r}")
-        seen.setdefault(s.path, s.column)
+            bad(s.site, f"the same file as column {seen[s.path]!r}")
+        seen.setdefault(s.path, s.site)
     work_hours = None
     if raw.get("work_hours", ""):
         try:
-            work_hours = _cli_parsers()[1](raw["work_hours"])
+            work_hours = parse_work_hours(raw["work_hours"])
         except InputError as exc:
             bad("work_hours", exc.problem)
     if len(problems.items) > n_before:

@@ -112,10 +112,10 @@ def _memory_limit(option: str | None, workers: int) -> int:
         value = int(parse_bytes(option))
     except (ValueError, TypeError):
         raise InputError(
-            f"{option!r} is not a size such as 4GiB or 1500MB", where="--memory-limit"
+            f"{option!r} is not a size such as 4GiB or 1500MB", where="memory_limit"
         ) from None
     if value < 256 << 20:
-        raise InputError("at least 256MiB per worker", where="--memory-limit")
+        raise InputError("at least 256MiB per worker", where="memory_limit")
     return value
 
 
@@ -130,14 +130,14 @@ def open_client(cluster: ClusterOptions, n_tasks: int) -> Iterator[Any]:
             client = dd.Client(cluster.scheduler, timeout=f"{cluster.connect_timeout_s}s")
         except (OSError, TimeoutError, ValueError) as exc:
             raise InputError(
-                f"cannot connect to the Dask scheduler: {exc}", where="--scheduler"
+                f"cannot connect to the Dask scheduler: {exc}", where="scheduler"
             ) from None
         with client:
             yield client
         return
     workers = cluster.workers or min(os.cpu_count() or 1, max(n_tasks, 1))
     if workers < 1:
-        raise InputError("must be at least 1", where="--workers")
+        raise InputError("must be at least 1", where="workers")
     memory = _memory_limit(cluster.memory_limit, workers)
     with (
         dd.LocalCluster(
@@ -155,7 +155,7 @@ def open_client(cluster: ClusterOptions, n_tasks: int) -> Iterator[Any]:
 
 
 def _failed_future(rec: RecordingSpec, exc: BaseException) -> RecordingOutcome:
-    files = ", ".join(f"{s.column}={s.path}" for s in rec.sensors)
+    files = ", ".join(f"{s.site}={s.path}" for s in rec.sensors)
     return RecordingOutcome(
         key=rec.key,
         status="failed",
@@ -182,7 +182,7 @@ def _recordings_table(cohort: Cohort, outcomes: dict[str, RecordingOutcome], roo
                 "worker": o.worker,
                 "worker_peak_rss_mib": o.worker_peak_rss_mib,
                 "folder": str(root / rec.key),
-                "files": "; ".join(f"{s.column}={s.path}" for s in rec.sensors),
+                "files": "; ".join(f"{s.site}={s.path}" for s in rec.sensors),
                 "message": o.message,
             }
         )
@@ -197,7 +197,7 @@ def _failures_table(cohort: Cohort, outcomes: dict[str, RecordingOutcome]) -> pd
             "subject": rec.subject,
             "recording_day": rec.day,
             "group": rec.group,
-            "files": "; ".join(f"{s.column}={s.path}" for s in rec.sensors),
+            "files": "; ".join(f"{s.site}={s.path}" for s in rec.sensors),
             "error": outcomes[rec.key].error,
             "message": outcomes[rec.key].message,
         }
@@ -245,7 +245,7 @@ def run_cohort(
     cluster = cluster or ClusterOptions()
     options = options or AnalysisOptions()
     if min_wear_h is not None and not 0 <= min_wear_h <= 24:
-        raise InputError("must lie within 0..24 hours", where="--min-wear-hours")
+        raise InputError("must lie within 0..24 hours", where="min_wear_hours")
     if cluster.scheduler is None:
         _memory_limit(cluster.memory_limit, cluster.workers or 1)  # a bad size stops the run now
     root = Path(out).resolve()

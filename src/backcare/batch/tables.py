@@ -40,7 +40,7 @@ ID_COLUMNS: dict[str, tuple[str, str]] = {
     "valid": (
         "-",
         "the row enters cohort_summary: a day with at least the minimum wear time "
-        "(cohort.yaml or --min-wear-hours), a work window with any worn time",
+        "(cohort.yaml or min_wear_hours), a work window with any worn time",
     ),
 }
 #: Group label of the whole cohort in the summary.

@@ -1,8 +1,7 @@
-"""One recording, analysed on a worker: exactly the steps of ``backcare wearable analyze``.
+"""One recording, analysed on a worker: exactly the analysis of ``backcare wearable analyze``.
 
-The task opens the sensor files, runs :func:`backcare.wearable.pipeline.analyze` (streaming,
-bounded memory), summarises with :func:`backcare.posture.exposure.analyze_exposure` and writes
-the single-recording outputs with :func:`backcare.report.wearable.write_wearable_outputs`. It adds
+The task calls :func:`backcare.analyze_wearable` (streaming, bounded memory) with the recording's
+options and saves the single-recording outputs with :meth:`~backcare.WearableResult.save`. It adds
 no analysis of its own: besides those files it writes ``periods.parquet`` (the day and work-window
 rows of the exposure summary, typed, for the cohort tables) and ``batch.json`` (the input
 fingerprint, written last: a folder without it is incomplete and is analysed again).
@@ -24,7 +23,6 @@ import socket
 import sys
 import time
 import traceback
-from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -32,8 +30,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from backcare import __version__
+from backcare.api import CHUNK_SAMPLES
 from backcare.batch.manifest import RecordingSpec
-from backcare.errors import BackcareError, InputError
+from backcare.errors import BackcareError
 
 __all__ = [
     "DONE_FILE",
@@ -56,7 +55,7 @@ class AnalysisOptions:
     """Options applied to every recording (as the ``wearable analyze`` options of that name)."""
 
     auto_calibrate: bool = True
-    chunk_samples: int = 1 << 20
+    chunk_samples: int = CHUNK_SAMPLES
     html: bool = False
 
 
@@ -161,38 +160,23 @@ def _peak_rss_mib() -> float | None:
 
 
 def _files_text(rec: RecordingSpec) -> str:
-    return ", ".join(f"{s.column}={s.path}" for s in rec.sensors)
+    return ", ".join(f"{s.site}={s.path}" for s in rec.sensors)
 
 
 def _analyze(
     rec: RecordingSpec, folder: Path, options: AnalysisOptions
 ) -> tuple[pd.DataFrame, int]:
-    # the same calls, in the same order, as ``backcare wearable analyze`` (the reference window
-    # was resolved against the files' start when the manifest was read)
-    from backcare.posture.exposure import analyze_exposure
-    from backcare.report.wearable import write_wearable_outputs
-    from backcare.wearable.pipeline import SensorInput, analyze
-    from backcare.wearable.readers import open_recording
+    # the facade ``backcare wearable analyze`` calls (the reference window was resolved
+    # against the files' start when the manifest was read)
+    from backcare.api import analyze_wearable
 
-    with ExitStack() as stack:
-        sensors = []
-        for s in rec.sensors:
-            try:
-                src = open_recording(s.path, sensor=s.label)
-            except InputError as exc:
-                raise InputError(
-                    exc.problem, where=f"{s.column} file {exc.where or s.path}"
-                ) from None
-            stack.callback(src.close)
-            sensors.append(SensorInput(s.placement, src, axes=s.axes, side=rec.arm_side))
-        result = analyze(
-            sensors,
-            reference=rec.reference_s,
-            auto_calibrate=options.auto_calibrate,
-            max_samples=options.chunk_samples,
+    result = analyze_wearable(
+        options=rec.options(
+            auto_calibrate=options.auto_calibrate, chunk_samples=options.chunk_samples
         )
-    report = analyze_exposure(result.series, work_hours=rec.work_hours, scores=False)
-    write_wearable_outputs(result.series, report, folder, html=options.html)
+    )
+    result.save(folder, html=options.html)
+    report = result.exposure
     periods = pd.concat(
         [t for t in (report.per_day, report.per_window) if len(t)], ignore_index=True
     )
@@ -232,7 +216,7 @@ def analyze_recording(
                 {
                     "fingerprint": expected,
                     "recording": rec.key,
-                    "files": {s.column: str(s.path) for s in rec.sensors},
+                    "files": {s.site: str(s.path) for s in rec.sensors},
                     "backcare_version": __version__,
                 },
                 indent=2,

@@ -80,7 +80,7 @@ class CameraTilt:
 def pitch_rotation(pitch_deg: float) -> CameraTilt:
     """Tilt of a camera pitched down by ``pitch_deg`` [deg] (negative: looking up), no roll."""
     if not np.isfinite(pitch_deg) or abs(pitch_deg) >= 90:
-        raise InputError("must be between -90 and 90 degrees", where="--camera-pitch")
+        raise InputError("must be between -90 and 90 degrees", where="camera_pitch_deg")
     a = np.radians(pitch_deg)
     c, s = np.cos(a), np.sin(a)
     # columns: the camera's X, Y, Z axes seen from a level camera
@@ -94,7 +94,7 @@ def _rotation_onto(a: F64, b: F64) -> F64:
     v = np.cross(a, b)
     c = float(np.dot(a, b))
     if c < -1.0 + 1e-9:
-        raise InputError("the neutral posture is upside down in the image", where="--neutral")
+        raise InputError("the neutral posture is upside down in the image", where="neutral_s")
     vx = np.array([[0.0, -v[2], v[1]], [v[2], 0.0, -v[0]], [-v[1], v[0], 0.0]])
     rot: F64 = np.eye(3) + vx + vx @ vx / (1.0 + c)
     return rot
@@ -127,7 +127,7 @@ def tilt_from_neutral(
     w = np.asarray(world, dtype=np.float64)
     v = np.asarray(visibility, dtype=np.float64)
     if w.ndim != 3 or w.shape[1:] != (33, 3) or v.shape != w.shape[:2]:
-        raise InputError(f"expected (n, 33, 3) landmarks, got {w.shape}", where="--neutral")
+        raise InputError(f"expected (n, 33, 3) landmarks, got {w.shape}", where="neutral_s")
     shoulders = _mid(w, v, _L_SH, _R_SH, min_visibility)
     ankles = _mid(w, v, _L_ANK, _R_ANK, min_visibility)
     hips = _mid(w, v, _L_HIP, _R_HIP, min_visibility)
@@ -137,7 +137,7 @@ def tilt_from_neutral(
     if not ok.any():
         raise InputError(
             "no frame in the neutral window shows the shoulders and hips clearly enough",
-            where="--neutral",
+            where="neutral_s",
         )
     unit = axis[ok] / np.linalg.norm(axis[ok], axis=1, keepdims=True)
     up = np.median(unit, axis=0)

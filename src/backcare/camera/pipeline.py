@@ -123,29 +123,29 @@ class CameraOptions:
 
     def __post_init__(self) -> None:
         if self.mass_kg is not None and not 20.0 <= self.mass_kg <= 300.0:
-            raise InputError(f"{self.mass_kg:g} kg is outside 20-300 kg", where="--mass")
+            raise InputError(f"{self.mass_kg:g} kg is outside 20-300 kg", where="mass_kg")
         if self.height_cm is not None and not 100.0 <= self.height_cm <= 250.0:
-            raise InputError(f"{self.height_cm:g} cm is outside 100-250 cm", where="--height")
+            raise InputError(f"{self.height_cm:g} cm is outside 100-250 cm", where="height_cm")
         if not (math.isfinite(self.load_kg) and 0.0 <= self.load_kg <= 500.0):
-            raise InputError(f"{self.load_kg:g} kg is outside 0-500 kg", where="--load")
+            raise InputError(f"{self.load_kg:g} kg is outside 0-500 kg", where="load_kg")
         if self.coupling not in ("good", "fair", "poor", "unacceptable"):
             raise InputError(
                 f"{self.coupling!r} is not one of good, fair, poor, unacceptable",
-                where="--coupling",
+                where="coupling",
             )
         if self.sex not in (None, "male", "female"):
-            raise InputError(f"{self.sex!r} is not male or female", where="--sex")
+            raise InputError(f"{self.sex!r} is not male or female", where="sex")
         if self.camera_pitch_deg is not None and self.neutral_s is not None:
             raise InputError(
                 "give either a camera pitch or a neutral window, not both",
-                where="--camera-pitch/--neutral",
+                where="camera_pitch_deg/neutral_s",
             )
         if self.camera_pitch_deg is not None:
             pitch_rotation(self.camera_pitch_deg)  # validates the range
         if self.neutral_s is not None:
             t0, t1 = self.neutral_s
             if not (math.isfinite(t0) and math.isfinite(t1) and 0 <= t0 < t1):
-                raise InputError("expected START:END seconds with START < END", where="--neutral")
+                raise InputError("expected START:END seconds with START < END", where="neutral_s")
         if self.people_check_s <= 0:
             raise InputError("must be positive", where="people_check_s")
 
@@ -354,7 +354,7 @@ def _tilt(track: LandmarkTrack, world: F64, options: CameraOptions) -> CameraTil
         if not window.any():
             raise InputError(
                 f"no analysed frame with a person between {t0:g} s and {t1:g} s",
-                where="--neutral",
+                where="neutral_s",
             )
         return tilt_from_neutral(
             world[window], track.visibility[window], min_visibility=rules.landmarks.min_visibility
@@ -506,8 +506,8 @@ def _finish(
     )
     if tilt.source == "level":
         notes.append(
-            "camera assumed level (no --camera-pitch or --neutral window): a tilted camera "
-            "shifts trunk and neck angles by its tilt"
+            "camera assumed level (no camera tilt or neutral-posture window given): a "
+            "tilted camera shifts trunk and neck angles by its tilt"
         )
     if view.view in ("front", "oblique"):
         notes.append(

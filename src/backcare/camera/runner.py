@@ -21,11 +21,22 @@ from typing import Any
 import numpy as np
 
 from backcare.camera.backend import MediaPipeBackend, PoseBackend
-from backcare.camera.pipeline import CameraOptions, analyze_image, analyze_video
+from backcare.camera.pipeline import (
+    CameraAnalysis,
+    CameraOptions,
+    analyze_image,
+    analyze_video,
+)
 from backcare.camera.video import IMAGE_SUFFIXES, VIDEO_SUFFIXES, media_kind
 from backcare.errors import BackcareError, InputError
 
-__all__ = ["FileResult", "analyze_file", "collect_inputs", "run_files"]
+__all__ = [
+    "FileResult",
+    "analyze_file",
+    "analyze_media_file",
+    "collect_inputs",
+    "run_files",
+]
 
 #: ``(file number, stage, done, total)``; stage is "analyse" or "annotate".
 ProgressEvent = tuple[int, str, int, int | None]
@@ -82,6 +93,30 @@ def _static_backend() -> PoseBackend:
     return _STATIC["mediapipe"]
 
 
+def analyze_media_file(
+    path: Path,
+    options: CameraOptions,
+    *,
+    find_people: bool = True,
+    progress: Callable[[str, int, int | None], None] | None = None,
+) -> CameraAnalysis:
+    """Analyse one image or video with MediaPipe (graphs made in this process); writes nothing."""
+    kind = media_kind(path)
+    if kind == "image":
+        return analyze_image(path, _static_backend(), options, find_people=find_people)
+    tracker = MediaPipeBackend(static_image_mode=False)
+    try:
+        return analyze_video(
+            path,
+            tracker,
+            options,
+            searcher=_static_backend() if find_people else None,
+            progress=(lambda d, t: progress("analyse", d, t)) if progress else None,
+        )
+    finally:
+        tracker.close()
+
+
 def analyze_file(
     path: Path,
     options: CameraOptions,
@@ -95,21 +130,7 @@ def analyze_file(
     from backcare.camera.outputs import write_outputs
 
     try:
-        kind = media_kind(path)
-        if kind == "image":
-            analysis = analyze_image(path, _static_backend(), options, find_people=find_people)
-        else:
-            tracker = MediaPipeBackend(static_image_mode=False)
-            try:
-                analysis = analyze_video(
-                    path,
-                    tracker,
-                    options,
-                    searcher=_static_backend() if find_people else None,
-                    progress=(lambda d, t: progress("analyse", d, t)) if progress else None,
-                )
-            finally:
-                tracker.close()
+        analysis = analyze_media_file(path, options, find_people=find_people, progress=progress)
         files = write_outputs(
             analysis,
             out_dir,
@@ -164,7 +185,7 @@ def run_files(
     as each file finishes; results come back in input order.
     """
     if workers < 1:
-        raise InputError("must be at least 1", where="--workers")
+        raise InputError("must be at least 1", where="workers")
     results: list[FileResult | None] = [None] * len(paths)
     if workers == 1 or len(paths) <= 1:
         for i, path in enumerate(paths):

@@ -20,18 +20,18 @@ leaves its field empty and adds a note; it never invents an input.
 
 from __future__ import annotations
 
-import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from backcare.errors import InputError
+from backcare.jsonable import json_ready
 from backcare.posture.alerts import default_rules, evaluate_batch
 from backcare.posture.ergo_common import TaskInputs, reba_tables, rula_tables
 from backcare.posture.ergo_timing import timing_flags
-from backcare.posture.exposure import exposure
+from backcare.posture.exposure import ExposureReport, exposure
 from backcare.posture.load import disc_pressure_series, l5s1_series, relative_to
 from backcare.posture.reba import reba_series
 from backcare.posture.rula import rula_series
@@ -67,6 +67,7 @@ class Scores:
     l5s1_compression_n: F64 | None = None
     l5s1_limits_n: tuple[float, float] | None = None
     exposure: dict[str, Any] | None = None
+    exposure_report: ExposureReport | None = None
     alerts: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unavailable: list[str] = field(default_factory=list)
@@ -142,8 +143,7 @@ def _load(series: PostureSeries, options: CameraOptions, scores: Scores) -> F64:
     if options.mass_kg is None or options.height_cm is None:
         scores.unavailable.append("l5s1")
         scores.notes.append(
-            "L5/S1 compression needs body mass and height: give --mass and --height or store "
-            "them in your profile"
+            "L5/S1 compression needs body mass and height: give them, or store them in your profile"
         )
         return pressure
     if "trunk_flexion" not in series or not np.isfinite(series["trunk_flexion"]).any():
@@ -156,7 +156,7 @@ def _load(series: PostureSeries, options: CameraOptions, scores: Scores) -> F64:
     scores.l5s1_limits_n = (result.action_limit_n, result.maximum_permissible_n)
     if options.sex is None:
         scores.notes.append(
-            "L5/S1 segment masses from the male table (sex not given; give --sex female to use "
+            "L5/S1 segment masses from the male table (sex not given; set it to female to use "
             "the female table)"
         )
     if result.out_of_range.any():
@@ -169,32 +169,7 @@ def _load(series: PostureSeries, options: CameraOptions, scores: Scores) -> F64:
 
 def _alerts(series: PostureSeries, scores: Scores) -> None:
     events = evaluate_batch(series, default_rules())
-    scores.alerts = [
-        {
-            "rule": e.rule_id,
-            "kind": e.kind,
-            "time_s": round(e.time_s, 2),
-            "started_s": round(e.started_s, 2),
-            "held_s": round(e.held_s, 1),
-            "signal": e.signal,
-            "message": e.message,
-        }
-        for e in events
-    ]
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready: dataclasses to dicts, non-finite floats to None, keys to strings."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, float | np.floating):
-        v = float(value)
-        return round(v, 3) if math.isfinite(v) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
+    scores.alerts = [e.to_dict() for e in events]
 
 
 def _exposure(
@@ -202,11 +177,9 @@ def _exposure(
 ) -> None:
     reba, rula = frames if frames is not None else (None, None)
     report = exposure(series, reba=reba, rula=rula, disc_pressure_mpa=pressure)
-    summary = _plain(asdict(report.summary))
+    scores.exposure_report = report
     scores.exposure = {
-        "iso11226": summary.pop("iso"),
-        "holds": summary.pop("holds"),
-        "summary": summary,
+        "summary": json_ready(report.summary.to_dict(), digits=3),
         "iso_events": len(report.events),
         "notes": list(report.notes),
     }

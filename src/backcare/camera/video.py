@@ -203,11 +203,11 @@ class VideoReader:
     def __post_init__(self) -> None:
         self.path = Path(self.path)
         if self.every is not None and self.fps is not None:
-            raise InputError("give either --every or --fps, not both", where="--every/--fps")
+            raise InputError("give either every or fps, not both", where="every/fps")
         if self.every is not None and self.every < 1:
-            raise InputError("must be a whole number >= 1", where="--every")
+            raise InputError("must be a whole number >= 1", where="every")
         if self.fps is not None and not (self.fps > 0 and math.isfinite(self.fps)):
-            raise InputError("must be a positive number of frames per second", where="--fps")
+            raise InputError("must be a positive number of frames per second", where="fps")
         self._av = _import_av()
         self.info = self._probe()
 

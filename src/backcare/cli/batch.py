@@ -66,7 +66,7 @@ def wearable_command(
     no_calibrate: bool = typer.Option(
         False, "--no-calibrate", help="Skip the auto-calibration to local gravity."
     ),
-    chunk: int = typer.Option(1 << 20, "--chunk", min=10_000, help="Samples per read chunk."),
+    chunk: int = typer.Option(1 << 19, "--chunk", min=10_000, help="Samples per read chunk."),
     threads: bool = typer.Option(
         False, "--threads", help="Run local workers as threads of this process (no processes)."
     ),

@@ -72,7 +72,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
         return int(getattr(exc, "exit_code", 2))
     except BackcareError as exc:
-        err_console.print(f"[bold red]error:[/] {escape(str(exc))}")
+        from backcare.cli.flags import error_text
+
+        err_console.print(f"[bold red]error:[/] {escape(error_text(exc))}")
         return 2
     except KeyboardInterrupt:
         err_console.print("[yellow]Interrupted.[/]")

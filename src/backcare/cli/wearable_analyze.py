@@ -17,13 +17,11 @@ ISO date-time. Without it the reference is estimated from walking.
 from __future__ import annotations
 
 import csv
-import re
-from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
-from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -31,95 +29,10 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from backcare.cli.console import console
-from backcare.errors import InputError
 
-if TYPE_CHECKING:  # pandas and the posture core load inside the commands
-    from backcare.io.diary import DiaryEntry
-    from backcare.posture.angles import SensorAxes
-    from backcare.posture.exposure import ExposureReport
-
-__all__ = [
-    "analyze_command",
-    "classify_command",
-    "parse_reference",
-    "parse_work_hours",
-    "with_contexts",
-]
+__all__ = ["analyze_command", "classify_command"]
 
 _AXES_HELP = "Device axes as down=<axis>,forward=<axis> (e.g. down=+x,forward=-z)."
-
-
-def _axes(text: str | None, option: str) -> SensorAxes | None:
-    if text is None:
-        return None
-    from backcare.posture.angles import SensorAxes
-
-    try:
-        return SensorAxes.parse(text)
-    except InputError as exc:
-        raise InputError(exc.problem, where=option) from None
-
-
-def _time_point(text: str, origin: datetime | None) -> float:
-    text = text.strip()
-    if re.fullmatch(r"-?\d+(\.\d+)?", text):
-        return float(text)
-    if origin is None:
-        raise InputError(
-            "the recording has no start time; give the window in seconds", where="--reference"
-        )
-    if re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", text):
-        clock = time.fromisoformat(text if text.count(":") == 2 else text + ":00")
-        when = datetime.combine(origin.date(), clock, tzinfo=origin.tzinfo)
-        if when < origin:
-            when += timedelta(days=1)
-    else:
-        try:
-            when = datetime.fromisoformat(text)
-        except ValueError:
-            raise InputError(
-                f"{text!r} is neither seconds, HH:MM[:SS] nor an ISO date-time",
-                where="--reference",
-            ) from None
-        if when.tzinfo is None and origin.tzinfo is not None:
-            when = when.replace(tzinfo=origin.tzinfo)
-    return (when - origin).total_seconds()
-
-
-def parse_reference(text: str | None, origin: datetime | None) -> tuple[float, float] | None:
-    """``START..END`` -> seconds on the analysis grid (see the module docstring)."""
-    if text is None:
-        return None
-    start, sep, end = text.partition("..")
-    if not sep:
-        raise InputError("expected START..END", where="--reference")
-    t0, t1 = _time_point(start, origin), _time_point(end, origin)
-    if t1 <= t0:
-        raise InputError(f"the window ends before it starts ({text})", where="--reference")
-    return t0, t1
-
-
-def with_contexts(report: ExposureReport, entries: Sequence[DiaryEntry]) -> ExposureReport:
-    """The report with a ``context`` column in the windows table: the diary's periods are the
-    last windows (after any work-hours windows), in the diary's order."""
-    table = report.per_window.copy()
-    n_work = len(table) - len(entries)
-    contexts = ["work hours"] * n_work + [e.context for e in entries]
-    table.insert(0, "context", contexts)
-    return replace(report, per_window=table)
-
-
-def parse_work_hours(text: str | None) -> tuple[float, float] | None:
-    """``8-16`` -> ``(8.0, 16.0)`` local hours."""
-    if text is None:
-        return None
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*-\s*(\d+(?:\.\d+)?)\s*", text)
-    if not m:
-        raise InputError("expected START-END in hours, e.g. 8-16", where="--work-hours")
-    lo, hi = float(m.group(1)), float(m.group(2))
-    if not (0 <= lo < 24 and 0 < hi <= 24 and lo != hi):
-        raise InputError(f"hours must lie in 0..24 and differ ({text})", where="--work-hours")
-    return lo, hi
 
 
 @contextmanager
@@ -140,15 +53,6 @@ def _progress(enabled: bool) -> Iterator[Any]:
             bar.update(tasks[placement], read=f"{seconds / 3600.0:.1f} h read")
 
         yield tick
-
-
-def _open(path: Path, sensor: str | None, where: str) -> Any:
-    from backcare.wearable.readers import open_recording
-
-    try:
-        return open_recording(path, sensor=sensor)
-    except InputError as exc:
-        raise InputError(exc.problem, where=f"{where} {exc.where or path}") from None
 
 
 def analyze_command(
@@ -190,7 +94,9 @@ def analyze_command(
         False, "--no-calibrate", help="Skip the auto-calibration to local gravity."
     ),
     no_html: bool = typer.Option(False, "--no-html", help="Skip the HTML report."),
-    chunk: int = typer.Option(1 << 18, "--chunk", min=10_000, help="Samples per read chunk."),
+    chunk: int = typer.Option(
+        1 << 19, "--chunk", min=10_000, help="Samples per read chunk (memory bound)."
+    ),
 ) -> None:
     """Analyse body-worn accelerometers: activity per second, trunk/arm angles and exposure.
 
@@ -198,67 +104,31 @@ def analyze_command(
     a trunk sensor adds trunk inclination and splits lying; an upper-arm sensor adds arm
     elevation. Sensors are aligned on wall-clock time.
     """
-    # heavy modules (SciPy, matplotlib) load only when the command runs
-    from backcare.posture.exposure import analyze_exposure
-    from backcare.report.wearable import write_wearable_outputs
-    from backcare.wearable.pipeline import SensorInput, analyze, common_origin
+    # heavy modules (pandas, SciPy, matplotlib) load only when the command runs
+    from backcare.api import analyze_wearable, wearable_options
 
-    if trunk_placement not in ("back", "lumbar", "chest"):
-        raise InputError("must be back, lumbar or chest", where="--trunk-placement")
-    if diary is not None and not diary.is_file():
-        raise InputError("no such file", where=str(diary))
-    if arm_side not in ("left", "right"):
-        raise InputError("must be left or right", where="--arm-side")
-    if thigh is None and trunk is None and arm is None:
-        raise InputError("give at least one sensor (--thigh, --trunk or --arm)", where="sensors")
-    hours = parse_work_hours(work_hours)
-    wanted = [
-        ("thigh", thigh, thigh_axes, thigh_sensor, "--thigh"),
-        (f"trunk_{trunk_placement}", trunk, trunk_axes, trunk_sensor, "--trunk"),
-        ("upper_arm", arm, arm_axes, arm_sensor, "--arm"),
-    ]
-    with ExitStack() as stack:
-        sensors = []
-        for placement, path, axes_text, label, option in wanted:
-            if path is None:
-                continue
-            src = _open(path, label, option)
-            stack.callback(src.close)
-            sensors.append(
-                SensorInput(
-                    placement,
-                    src,
-                    axes=_axes(axes_text, f"{option}-axes"),
-                    side="left" if arm_side == "left" else "right",
-                )
-            )
-        origin = common_origin(s.source.info for s in sensors)
-        window = parse_reference(reference, origin)
-        # the diary is checked before the long part; naive device clocks are read as UTC
-        entries = None
-        if diary is not None:
-            tz = origin.tzinfo if origin is not None and origin.tzinfo is not None else UTC
-            from backcare.io.diary import read_diary
-
-            entries = read_diary(diary, tz)
-        with _progress(console.is_terminal) as tick:
-            result = analyze(
-                sensors,
-                reference=window,
-                auto_calibrate=not no_calibrate,
-                max_samples=chunk,
-                progress=tick,
-            )
-    report = analyze_exposure(
-        result.series,
-        work_hours=hours,
-        windows=[(e.start, e.end) for e in entries] if entries else None,
-        scores=False,
+    options = wearable_options(
+        thigh=thigh,
+        trunk=trunk,
+        arm=arm,
+        trunk_placement=trunk_placement,
+        arm_side=arm_side,
+        thigh_axes=thigh_axes,
+        trunk_axes=trunk_axes,
+        arm_axes=arm_axes,
+        thigh_sensor=thigh_sensor,
+        trunk_sensor=trunk_sensor,
+        arm_sensor=arm_sensor,
+        work_hours=work_hours,
+        reference=reference,
+        diary=diary,
+        auto_calibrate=not no_calibrate,
+        chunk_samples=chunk,
     )
-    if entries:
-        report = with_contexts(report, entries)
-    paths = write_wearable_outputs(result.series, report, out, html=not no_html)
-    _print_summary(result.series, report, paths)
+    with _progress(console.is_terminal) as tick:
+        result = analyze_wearable(options=options, progress=lambda p, s, _e: tick(p, s))
+    paths = result.save(out, html=not no_html)
+    _print_summary(result.series, result.exposure, paths)
 
 
 def _print_summary(series: Any, report: Any, paths: dict[str, Path]) -> None:
@@ -295,24 +165,24 @@ def classify_command(
         None, "--sensor", help="Sensor label in a multi-sensor file (APDM)."
     ),
     no_calibrate: bool = typer.Option(False, "--no-calibrate", help="Skip auto-calibration."),
-    chunk: int = typer.Option(1 << 18, "--chunk", min=10_000, help="Samples per read chunk."),
+    chunk: int = typer.Option(
+        1 << 19, "--chunk", min=10_000, help="Samples per read chunk (memory bound)."
+    ),
 ) -> None:
     """Per-second activity labels of one sensor (a thigh sensor gives every activity type;
     a trunk sensor gives lying and non-wear only)."""
+    from backcare.api import SensorFile, WearableOptions
+    from backcare.api._options import parse_axes
+    from backcare.api._wearable import analyze_sensors
     from backcare.report.wearable import activity_table
-    from backcare.wearable.pipeline import SensorInput, analyze
 
-    src = _open(file, sensor, "FILE")
-    try:
-        with _progress(console.is_terminal) as tick:
-            result = analyze(
-                [SensorInput(placement, src, axes=_axes(axes, "--axes"))],
-                auto_calibrate=not no_calibrate,
-                max_samples=chunk,
-                progress=tick,
-            )
-    finally:
-        src.close()
+    options = WearableOptions(
+        sensors=(SensorFile(placement, file, parse_axes(axes, "axes"), sensor),),
+        auto_calibrate=not no_calibrate,
+        chunk_samples=chunk,
+    )
+    with _progress(console.is_terminal) as tick:
+        result, _ = analyze_sensors(options, lambda p, s, _e: tick(p, s))
     series = result.series
     labels = series.activity_labels()
     start = series.meta.start

@@ -191,6 +191,21 @@ class AlertEvent:
     signal: str | None
     message: str
 
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of an alert, the same in every output: ``rule_id``, ``kind``,
+        ``time_s`` and ``started_s`` [s, to 0.01 s], ``held_s`` [s, to 0.1 s], ``repeat``,
+        ``signal`` and ``message``."""
+        return {
+            "rule_id": self.rule_id,
+            "kind": self.kind,
+            "time_s": round(self.time_s, 2),
+            "started_s": round(self.started_s, 2),
+            "held_s": round(self.held_s, 1),
+            "repeat": self.repeat,
+            "signal": self.signal,
+            "message": self.message,
+        }
+
 
 def iso_rules(measure: IsoMeasure | str, *, message: str = "") -> tuple[AngleRule, ...]:
     """The alert rules of one ISO 11226 measure (see ``knowledge/data/exposure/iso11226.yaml``).

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -27,6 +26,7 @@ from matplotlib.figure import Figure
 
 from backcare import __version__
 from backcare.io.parquet import write_series
+from backcare.jsonable import dumps
 from backcare.posture.conventions import SITTING, UPRIGHT, Activity
 from backcare.posture.exposure import ExposureReport
 from backcare.posture.series import PostureSeries
@@ -316,14 +316,6 @@ def render_wearable_report(
     )
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    return str(value)
-
-
 def write_wearable_outputs(
     series: PostureSeries,
     report: ExposureReport,
@@ -365,9 +357,7 @@ def write_wearable_outputs(
         **series.meta.extra,
     }
     paths["summary"] = out / "summary.json"
-    paths["summary"].write_text(
-        json.dumps(summary, indent=2, default=_json_default), encoding="utf-8"
-    )
+    paths["summary"].write_text(dumps(summary), encoding="utf-8")
     if html:
         paths["report"] = out / "report.html"
         paths["report"].write_text(render_wearable_report(series, report), encoding="utf-8")

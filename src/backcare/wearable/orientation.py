@@ -308,7 +308,7 @@ def estimate_reference(
         if n == 0:
             raise InputError(
                 "no valid samples of this sensor in the reference window",
-                where=f"--reference ({placement})",
+                where=f"reference ({placement})",
             )
         return make("window", direction(window), 0.0, n)
     if walking is not None and rule.walking_forward_deg is not None:

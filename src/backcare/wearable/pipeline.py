@@ -186,7 +186,7 @@ def _reference_mask(
     mask: NDArray[np.bool_] = (sec >= np.floor(t0)) & (sec + 1 <= np.ceil(t1))
     if not mask.any():
         raise InputError(
-            f"the reference window {t0:g}..{t1:g} s lies outside the recording", where="--reference"
+            f"the reference window {t0:g}..{t1:g} s lies outside the recording", where="reference"
         )
     return mask
 

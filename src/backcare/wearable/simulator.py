@@ -433,12 +433,12 @@ class Simulation:
             raise InputError(
                 f"unknown placement {placement!r}; choose one of "
                 f"{', '.join(self.script.placements)}",
-                where="--placement",
+                where="placement",
             )
         if not 0 < days <= 60:
-            raise InputError("days must be more than 0 and at most 60", where="--days")
+            raise InputError("days must be more than 0 and at most 60", where="days")
         if not rate_hz > 0:
-            raise InputError("the rate must be positive", where="--rate")
+            raise InputError("the rate must be positive", where="rate_hz")
         self.placement = placement
         self.rate_hz = float(rate_hz)
         self.seed = int(seed)

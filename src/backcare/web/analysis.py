@@ -25,15 +25,20 @@ import base64
 import json
 import math
 from collections.abc import Callable, Mapping
-from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from backcare.api import SensorFile, WearableOptions
+from backcare.api._wearable import BYTES_PER_SAMPLE
 from backcare.errors import BackcareError, InputError, redact_paths
+from backcare.jsonable import dumps, json_ready
+
+if TYPE_CHECKING:
+    from backcare.posture.exposure import ExposureSummary
 
 __all__ = [
     "BYTES_PER_SAMPLE",
@@ -54,17 +59,6 @@ __all__ = [
 
 Progress = Callable[[float, str], None]
 JobKind = Literal["wearable", "camera"]
-
-#: Typical bytes per sample of each sensor format, for a rough reading-progress estimate.
-BYTES_PER_SAMPLE: dict[str, float] = {
-    "cwa": 512 / 120,  # packed AX3 blocks: 120 samples in 512 bytes
-    "geneactiv": 12.0,  # hexadecimal pages: 12 characters per sample
-    "apdm": 40.0,  # HDF5: accelerometer, gyroscope, magnetometer and more per sample
-    "gt3x": 3.0,  # packed 12-bit samples, zipped
-    "csv": 30.0,  # one text line per sample
-}
-
-_WEARABLE_PLACEMENTS = ("thigh", "trunk_back", "trunk_chest", "upper_arm")
 
 
 @dataclass(frozen=True)
@@ -87,53 +81,8 @@ class Profile:
         )
 
 
-@dataclass(frozen=True)
-class SensorFile:
-    """One wearable input: its file and how it was worn (as ``backcare wearable analyze``)."""
-
-    placement: str
-    path: Path
-    axes: str | None = None
-    sensor: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.placement not in _WEARABLE_PLACEMENTS:
-            known = ", ".join(_WEARABLE_PLACEMENTS)
-            raise InputError(
-                f"unknown placement {self.placement!r}; known: {known}", where="placement"
-            )
-
-
-@dataclass(frozen=True)
-class WearableJobOptions:
-    """Options of a wearable job (JSON round-trip through :meth:`to_json`)."""
-
-    sensors: tuple[SensorFile, ...]
-    auto_calibrate: bool = True
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sensors": [
-                {"placement": s.placement, "path": str(s.path), "axes": s.axes, "sensor": s.sensor}
-                for s in self.sensors
-            ],
-            "auto_calibrate": self.auto_calibrate,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> WearableJobOptions:
-        return cls(
-            sensors=tuple(
-                SensorFile(
-                    placement=str(s["placement"]),
-                    path=Path(s["path"]),
-                    axes=s.get("axes"),
-                    sensor=s.get("sensor"),
-                )
-                for s in data.get("sensors", [])
-            ),
-            auto_calibrate=bool(data.get("auto_calibrate", True)),
-        )
+#: A wearable job's options are the facade's (JSON round trip: ``to_json``/``from_json``).
+WearableJobOptions = WearableOptions
 
 
 @dataclass(frozen=True)
@@ -189,29 +138,11 @@ class AnalysisOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-def json_ready(value: Any) -> Any:
-    """``value`` with NaN/inf as ``None``, NumPy scalars as Python, dict keys as strings."""
-    if isinstance(value, Mapping):
-        return {_key(k): json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_ready(v) for v in value]
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-def _key(k: Any) -> str:
-    if isinstance(k, float) and k.is_integer():
-        return str(int(k))
-    return str(k)
-
-
-def session_summary(source: str, exposure_summary: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``posture_sessions.summary`` of an analysis: the exposure totals, JSON-ready.
+def session_summary(
+    source: str, exposure_summary: ExposureSummary | Mapping[str, Any]
+) -> dict[str, Any]:
+    """The ``posture_sessions.summary`` of an analysis: the exposure totals in their one JSON
+    form (:meth:`backcare.posture.exposure.ExposureSummary.to_dict`) plus ``source``.
 
     Keys (from :class:`backcare.posture.exposure.ExposureSummary`): ``measured_time_s``,
     ``sit_time_s``, ``upright_time_s``, ``lying_time_s``, ``trunk_time_s``,
@@ -220,9 +151,12 @@ def session_summary(source: str, exposure_summary: Mapping[str, Any]) -> dict[st
     ``holds``, sedentary bouts and breaks, ``disc_dose_mpa_h_per_day``, REBA/RULA medians; plus
     ``source``. Values that were not measured are ``None``.
     """
-    out = json_ready(dict(exposure_summary))
+    if isinstance(exposure_summary, Mapping):
+        out: dict[str, Any] = json_ready(dict(exposure_summary))
+    else:
+        out = exposure_summary.to_dict()
     out["source"] = source
-    return dict(out)
+    return out
 
 
 class _Stages:
@@ -246,17 +180,6 @@ def _write_png(out_dir: Path, name: str, png_base64: str | None, files: dict[str
     files[name] = f"{name}.png"
 
 
-def _expected_seconds(path: Path, fmt: str, fs_hz: float) -> float | None:
-    per_sample = BYTES_PER_SAMPLE.get(fmt)
-    if per_sample is None or fs_hz <= 0:
-        return None
-    try:
-        size = path.stat().st_size
-    except OSError:
-        return None
-    return max(1.0, size / per_sample / fs_hz)
-
-
 def run_wearable(
     options: WearableJobOptions,
     out_dir: Path,
@@ -267,15 +190,8 @@ def run_wearable(
 
     Raises :class:`~backcare.errors.InputError` for files the readers or the pipeline reject.
     """
-    from backcare.posture.angles import SensorAxes
-    from backcare.posture.exposure import analyze_exposure
-    from backcare.report.wearable import (
-        day_timeline_png,
-        inclination_histogram_png,
-        write_wearable_outputs,
-    )
-    from backcare.wearable.pipeline import SensorInput, analyze
-    from backcare.wearable.readers import detect_format, open_recording
+    from backcare.api._wearable import run_wearable as analyze
+    from backcare.report.wearable import day_timeline_png, inclination_histogram_png
 
     if not options.sensors:
         raise InputError("give at least one sensor file", where="sensors")
@@ -283,43 +199,23 @@ def run_wearable(
     stages.report(0.0, "opening the sensor files")
     n = len(options.sensors)
     read_share = 0.7
-    with ExitStack() as stack:
-        inputs = []
-        expected: dict[str, float | None] = {}
-        for s in options.sensors:
-            where = f"{s.placement} file"
-            try:
-                src = open_recording(s.path, sensor=s.sensor)
-            except InputError as exc:
-                raise InputError(exc.problem, where=f"{where} {s.path.name}") from None
-            stack.callback(src.close)
-            axes = None
-            if s.axes:
-                try:
-                    axes = SensorAxes.parse(s.axes)
-                except InputError as exc:
-                    raise InputError(exc.problem, where=f"{s.placement} axes") from None
-            expected[s.placement] = _expected_seconds(s.path, detect_format(s.path), src.info.fs_hz)
-            inputs.append(SensorInput(s.placement, src, axes=axes))
-        order = {s.placement: i for i, s in enumerate(options.sensors)}
+    order = {s.placement: i for i, s in enumerate(options.sensors)}
 
-        def tick(placement: str, seconds: float) -> None:
-            i = order.get(placement, 0)
-            exp = expected.get(placement)
-            within = min(0.95, seconds / exp) if exp else 0.5
-            stages.report(
-                read_share * (i + within) / n,
-                f"reading the {placement.replace('_', ' ')} sensor: "
-                f"{seconds / 3600.0:.2f} h of data read",
-            )
+    def tick(placement: str, seconds: float, expected: float | None) -> None:
+        i = order.get(placement, 0)
+        within = min(0.95, seconds / expected) if expected else 0.5
+        stages.report(
+            read_share * (i + within) / n,
+            f"reading the {placement.replace('_', ' ')} sensor: "
+            f"{seconds / 3600.0:.2f} h of data read",
+        )
 
-        result = analyze(inputs, auto_calibrate=options.auto_calibrate, progress=tick)
-    series = result.series
+    result = analyze(options, tick)
+    series, report = result.series, result.exposure
     stages.report(0.75, "computing the exposure summary")
-    report = analyze_exposure(series, scores=False)
     stages.report(0.85, "writing tables and the report")
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = write_wearable_outputs(series, report, out_dir)
+    paths = result.save(out_dir)
     roles = {"seconds": "series", "report": "report"}
     files = {roles.get(k, k): p.name for k, p in paths.items()}
     notes = list(series.meta.notes) + list(report.notes)
@@ -327,7 +223,7 @@ def run_wearable(
     for i, (start_s, label) in enumerate(_day_starts(series, report.per_day)[:7]):
         _write_png(out_dir, f"plot_day{i + 1}", day_timeline_png(series, start_s, label), files)
     _write_png(out_dir, "plot_inclination", inclination_histogram_png(series), files)
-    summary = session_summary("wearable", asdict(report.summary))
+    summary = session_summary("wearable", report.summary)
     if series.get("trunk_flexion") is not None:
         if profile.mass_kg is None or profile.height_cm is None:
             notes.append("L5/S1 compression not estimated: the profile has no body mass and height")
@@ -337,8 +233,8 @@ def run_wearable(
             notes.append(
                 "L5/S1 compression not estimated: no second with a trunk angle the model covers"
             )
-    summary["activities"] = json_ready(_activities(series))
-    (out_dir / "session.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    summary["activities"] = json_ready(result.activities())
+    (out_dir / "session.json").write_text(dumps(summary), encoding="utf-8")
     files["session"] = "session.json"
     stages.report(1.0, "done")
     return AnalysisOutcome(
@@ -348,12 +244,6 @@ def run_wearable(
         duration_s=float(len(series)),
         notes=notes,
     )
-
-
-def _activities(series: Any) -> list[dict[str, Any]]:
-    from backcare.report.wearable import activity_table
-
-    return activity_table(series)
 
 
 def _day_starts(series: Any, per_day: Any) -> list[tuple[float, str]]:
@@ -445,18 +335,11 @@ def run_camera(
     exposure = summary_json.get("exposure")
     session: dict[str, Any] | None = None
     if exposure:
-        session = session_summary(
-            "camera",
-            {
-                **exposure.get("summary", {}),
-                "iso": exposure.get("iso11226"),
-                "holds": exposure.get("holds"),
-            },
-        )
+        session = session_summary("camera", exposure.get("summary", {}))
         for method in ("reba", "rula"):
             if isinstance(summary_json.get(method), Mapping):
                 session[f"{method}_summary"] = json_ready(summary_json[method])
-        (out_dir / "session.json").write_text(json.dumps(session, indent=2), encoding="utf-8")
+        (out_dir / "session.json").write_text(dumps(session), encoding="utf-8")
         files["session"] = "session.json"
     stages.report(1.0, "done")
     duration = summary_json.get("duration_s")

@@ -15,9 +15,8 @@ seeders first).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -38,7 +37,6 @@ __all__ = [
     "DEMO_PASSWORD",
     "DemoAccount",
     "DemoContext",
-    "jsonable",
     "sample_answers",
     "seed_demo",
     "seeder",
@@ -70,23 +68,6 @@ class DemoAccount:
 
 Seeder = Callable[[DemoContext], None]
 _SEEDERS: list[Seeder] = []
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` as plain JSON: NaN/inf -> None, keys -> str, tuples -> lists, times -> ISO."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if hasattr(value, "__dataclass_fields__"):
-        return jsonable(asdict(value))
-    return value
 
 
 def seeder(fn: Seeder) -> Seeder:
@@ -177,7 +158,7 @@ def _posture_session(ctx: DemoContext) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "demo-session.parquet"
     write_series(series, path)
-    summary = jsonable(asdict(analyze_exposure(series, scores=False).summary))
+    summary = analyze_exposure(series, scores=False).summary.to_dict()
     posture_sessions.add_posture_session(
         ctx.db,
         ctx.person_id,

@@ -74,6 +74,7 @@ SUFFIXES: dict[str, FileKind] = {
 FILE_FIELDS: dict[str, tuple[FileKind, ...]] = {
     "thigh_file": ("wearable",),
     "trunk_file": ("wearable",),
+    "arm_file": ("wearable",),
     "media_file": ("video", "image"),
 }
 

@@ -83,8 +83,9 @@ class ResultView:
     duration_s: float | None = None
 
 
-#: The pipelines' notes name command-line options; the web page names its own fields.
-_WEB_WORDING = (
+#: Notes stored by older versions named command-line options; today's pipeline notes name no
+#: option. This only reads those old job folders in plain words.
+_OLD_WORDING = (
     ("give --mass and --height or store them in your profile", "store them in your profile"),
     ("no --camera-pitch or --neutral window", "no camera tilt given"),
     ("give --sex female", "set your sex in your profile"),
@@ -96,8 +97,8 @@ _WEB_WORDING = (
 
 
 def web_wording(note: str) -> str:
-    """A pipeline note with its command-line option names replaced by the page's words."""
-    for cli_words, page_words in _WEB_WORDING:
+    """A stored note in the page's words (notes of older versions named command-line options)."""
+    for cli_words, page_words in _OLD_WORDING:
         note = note.replace(cli_words, page_words)
     return note
 

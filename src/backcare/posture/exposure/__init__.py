@@ -12,14 +12,14 @@ from backcare.posture.exposure.facade import analyze_exposure
 from backcare.posture.exposure.glossary import GlossaryEntry, glossary
 from backcare.posture.exposure.holds import find_holds
 from backcare.posture.exposure.periods import Period, build_periods
-from backcare.posture.exposure.report import (
+from backcare.posture.exposure.report import exposure
+from backcare.posture.exposure.summary import (
     ExposureReport,
     ExposureSummary,
     HoldStats,
     IsoVerdict,
     ScoredFrames,
     Verdict,
-    exposure,
 )
 
 __all__ = [

@@ -22,9 +22,9 @@ samples. See :func:`~backcare.posture.exposure.glossary.glossary` for every colu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,6 +55,14 @@ from backcare.posture.exposure.glossary import (
 )
 from backcare.posture.exposure.holds import EpochAccumulator, find_holds
 from backcare.posture.exposure.periods import Period, build_periods
+from backcare.posture.exposure.summary import (
+    ExposureReport,
+    ExposureSummary,
+    HoldStats,
+    IsoVerdict,
+    ScoredFrames,
+    Verdict,
+)
 from backcare.posture.series import PostureSeries
 
 __all__ = [
@@ -67,7 +75,6 @@ __all__ = [
     "exposure",
 ]
 
-Verdict = Literal["acceptable", "acceptable_within_holding_time", "not_recommended", "not_measured"]
 F64 = NDArray[np.float64]
 
 _NA = max(a.value for a in Activity) + 1
@@ -78,113 +85,6 @@ for _a in UPRIGHT:
     _CLASS[_a.value] = 1
 _PART_SIGNAL = {"trunk": TRUNK_FORWARD, "neck": "neck_flexion", "upper_arm": UPPER_ARM}
 _DEFAULT_CHUNK = 1 << 20
-
-
-class ScoredFrames(Protocol):
-    """What exposure reads from ``RebaFrames`` / ``RulaFrames``: per-frame ``score`` (0 = not
-    computable) and ``action_level`` (< 0 = not computable)."""
-
-    @property
-    def score(self) -> NDArray[np.int8]: ...
-
-    @property
-    def action_level(self) -> NDArray[np.int8]: ...
-
-
-@dataclass(frozen=True)
-class IsoVerdict:
-    """ISO 11226 verdict of one body part over the whole recording."""
-
-    part: str
-    verdict: Verdict
-    violations: int
-    holding_zone_time_s: float
-    not_recommended_time_s: float
-
-
-@dataclass(frozen=True)
-class HoldStats:
-    """Static holds of one body part."""
-
-    count: int
-    longest_s: float
-    time_s: float
-
-
-@dataclass(frozen=True)
-class ExposureSummary:
-    """The whole recording in typed form (the ``total`` row of the tables).
-
-    Times in seconds; ``*_pct`` in percent; angles in degrees; ``None``/NaN where not measured.
-    ``trunk_fwd_time_s`` maps each band threshold [deg] to the time at or above it.
-    """
-
-    days: int
-    measured_time_s: float
-    sit_time_s: float
-    upright_time_s: float
-    lying_time_s: float
-    trunk_time_s: float
-    trunk_fwd_time_s: dict[float, float]
-    trunk_fwd_pct: dict[float, float]
-    trunk_fwd_sit_time_s: dict[float, float]
-    trunk_fwd_upright_time_s: dict[float, float]
-    trunk_fwd_percentiles_deg: dict[int, float]
-    trunk_fwd_longest_s: float
-    iso: dict[str, IsoVerdict]
-    holds: dict[str, HoldStats]
-    long_sedentary_bouts: int
-    long_sedentary_time_s: float
-    sedentary_breaks: int
-    disc_dose_mpa_h_per_day: float | None
-    disc_rel_standing: float | None
-    reba_median_score: float | None
-    rula_median_score: float | None
-
-
-@dataclass(frozen=True)
-class ExposureReport:
-    """Result of :func:`exposure`.
-
-    Attributes
-    ----------
-    summary
-        Typed totals.
-    per_hour, per_day, per_window
-        One row per local hour, local day, window (same metric columns; see the glossary).
-    total
-        One row for the whole recording.
-    bouts
-        One row per bout: forward inclination above the longest-period threshold, sedentary
-        bouts, static holds.
-    scores
-        REBA/RULA time per score and action level, per period (tidy; empty when not given).
-    events
-        ISO 11226 violations (identical to the alert events of the ISO rules).
-    notes
-        How the data were read (missing channels, assumptions).
-    """
-
-    summary: ExposureSummary
-    per_hour: pd.DataFrame
-    per_day: pd.DataFrame
-    per_window: pd.DataFrame
-    total: pd.DataFrame
-    bouts: pd.DataFrame
-    scores: pd.DataFrame
-    events: tuple[AlertEvent, ...]
-    notes: tuple[str, ...] = field(default=())
-
-    def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table by name."""
-        return {
-            "per_hour": self.per_hour,
-            "per_day": self.per_day,
-            "per_window": self.per_window,
-            "total": self.total,
-            "bouts": self.bouts,
-            "scores": self.scores,
-        }
 
 
 # -- scored arrays ---------------------------------------------------------------------------------

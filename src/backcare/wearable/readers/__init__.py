@@ -120,4 +120,4 @@ def open_recording(
         from backcare.wearable.readers.csv import CsvSource
 
         return CsvSource(path, units=units)
-    raise InputError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", where="--format")
+    raise InputError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}", where="fmt")

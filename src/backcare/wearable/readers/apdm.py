@@ -99,7 +99,7 @@ class ApdmSource(RecordingSource):
                 if len(sensors) > 1:
                     raise InputError(
                         f"the file holds {len(sensors)} sensors: {choices}; choose one by label "
-                        "or id (--sensor)",
+                        "or id (sensor)",
                         where=self._where,
                     )
                 self._sid, self._label = sensors[0]
@@ -108,7 +108,7 @@ class ApdmSource(RecordingSource):
                 match = [s for s in sensors if key in (s[0].lower(), s[1].lower())]
                 if not match:
                     raise InputError(
-                        f"no sensor {sensor!r} in the file; it holds {choices}", where="--sensor"
+                        f"no sensor {sensor!r} in the file; it holds {choices}", where="sensor"
                     )
                 self._sid, self._label = match[0]
             group = f["Sensors"][self._sid]

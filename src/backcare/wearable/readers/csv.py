@@ -70,8 +70,8 @@ def detect_units(accel: NDArray[Any], *, where: str) -> str:
         return "m/s2"
     raise InputError(
         f"cannot tell the acceleration units: the median magnitude is {med:.3g}, neither about "
-        f"1 (g) nor about {rules.standard_gravity:.2f} (m/s^2); declare them with --units g or "
-        "--units m/s2",
+        f"1 (g) nor about {rules.standard_gravity:.2f} (m/s^2); declare them as units g or "
+        "m/s2",
         where=where,
     )
 
@@ -83,7 +83,7 @@ class CsvSource(RecordingSource):
         super().__init__(path)
         self._where = str(path)
         if units is not None and units.lower() not in _UNITS:
-            raise InputError(f"units {units!r} must be 'g' or 'm/s2'", where="--units")
+            raise InputError(f"units {units!r} must be 'g' or 'm/s2'", where="units")
         self._units_given = units.lower() if units else None
         self._gzip = path.name.lower().endswith(".gz")
         try:

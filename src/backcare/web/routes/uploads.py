@@ -56,7 +56,6 @@ __all__ = ["lifespan", "router"]
 
 router = APIRouter()
 
-_TRUNK_PLACEMENTS = {"back": "trunk_back", "chest": "trunk_chest"}
 #: Roles served as downloads (the rest is shown inline).
 _DOWNLOAD_SUFFIXES = (".parquet", ".csv", ".json")
 #: The report is self-contained: inline styles and data: images only, no scripts, no framing by
@@ -133,11 +132,10 @@ def _number(fields: dict[str, str], name: str, low: float, high: float, unit: st
 def _job_request(parsed: ParsedUpload) -> tuple[str, dict[str, Any]]:
     """The job kind and its options from the form (:class:`InputError` for a bad form)."""
     from backcare.camera.pipeline import CameraOptions
-    from backcare.posture.angles import SensorAxes
 
     fields = parsed.fields
     media = parsed.file("media_file")
-    sensors = [f for f in (parsed.file("thigh_file"), parsed.file("trunk_file")) if f]
+    sensors = [f for name in ("thigh_file", "trunk_file", "arm_file") if (f := parsed.file(name))]
     if media is None and not sensors:
         raise InputError("choose a file to upload", where="file")
     if media is not None and sensors:
@@ -147,24 +145,29 @@ def _job_request(parsed: ParsedUpload) -> tuple[str, dict[str, Any]]:
         pitch = _number(fields, "camera_pitch_deg", -89.0, 89.0, "degrees")
         CameraOptions(load_kg=load_kg, camera_pitch_deg=pitch)  # the pipeline's own checks
         return "camera", CameraJobOptions(media.path, load_kg, pitch).to_json()
-    chosen = []
-    for stored in sensors:
-        if stored.field == "thigh_file":
-            placement, prefix = "thigh", "thigh"
-        else:
-            where = fields.get("trunk_placement", "back") or "back"
-            if where not in _TRUNK_PLACEMENTS:
-                raise InputError("must be back or chest", where="trunk_placement")
-            placement, prefix = _TRUNK_PLACEMENTS[where], "trunk"
-        axes = fields.get(f"{prefix}_axes", "").strip() or None
-        if axes is not None:
-            try:
-                SensorAxes.parse(axes)
-            except InputError as exc:
-                raise InputError(exc.problem, where=f"{prefix}_axes") from None
-        label = fields.get(f"{prefix}_sensor", "").strip() or None
-        chosen.append(SensorFile(placement, stored.path, axes=axes, sensor=label))
-    return "wearable", WearableJobOptions(tuple(chosen)).to_json()
+    from backcare.api import wearable_options
+
+    paths = {f.field.removesuffix("_file"): f.path for f in sensors}
+
+    def text(name: str) -> str | None:
+        return fields.get(name, "").strip() or None
+
+    options = wearable_options(
+        thigh=paths.get("thigh"),
+        trunk=paths.get("trunk"),
+        arm=paths.get("arm"),
+        trunk_placement=text("trunk_placement") or "back",
+        arm_side=text("arm_side") or "right",
+        thigh_axes=text("thigh_axes"),
+        trunk_axes=text("trunk_axes"),
+        arm_axes=text("arm_axes"),
+        thigh_sensor=text("thigh_sensor"),
+        trunk_sensor=text("trunk_sensor"),
+        arm_sensor=text("arm_sensor"),
+        work_hours=text("work_hours"),
+        reference=text("reference"),
+    )
+    return "wearable", options.to_json()
 
 
 @router.post("/uploads")
