@@ -55,27 +55,12 @@ from backcare.posture.exposure.holds import EpochAccumulator, find_holds
 from backcare.posture.exposure.periods import build_periods
 from backcare.posture.exposure.runs import RunSets
 from backcare.posture.exposure.scored import Scored, scored_array
-from backcare.posture.exposure.summary import (
-    ExposureReport,
-    ExposureSummary,
-    HoldStats,
-    IsoVerdict,
-    ScoredFrames,
-    Verdict,
-)
+from backcare.posture.exposure.summary import ExposureReport, ScoredFrames
 from backcare.posture.exposure.tables import TableBuilder
 from backcare.posture.exposure.totals import summary_from_total
 from backcare.posture.series import PostureSeries
 
-__all__ = [
-    "ExposureReport",
-    "ExposureSummary",
-    "HoldStats",
-    "IsoVerdict",
-    "ScoredFrames",
-    "Verdict",
-    "exposure",
-]
+__all__ = ["exposure"]
 
 
 def exposure(
