@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -116,11 +117,18 @@ class MediaResult:
         """What the analysis wants the reader to know."""
         return list(self.analysis.issues)
 
-    def save(self, folder: str | Path, *, annotate: bool = True) -> dict[str, Path]:
+    def save(
+        self,
+        folder: str | Path,
+        *,
+        annotate: bool = True,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> dict[str, Path]:
         """Write the tables (``*.parquet``, ``*.csv``), ``*.summary.json``, the HTML report and
-        the annotated image or video into ``folder`` (created); returns the files by kind."""
+        the annotated image or video into ``folder`` (created); returns the files by kind.
+        ``progress(done, total)`` counts the frames drawn into the annotated video."""
         from backcare.camera.outputs import write_outputs
 
         out = Path(folder)
-        files = write_outputs(self.analysis, out, annotate=annotate)
+        files = write_outputs(self.analysis, out, annotate=annotate, progress=progress)
         return {kind: out / name for kind, name in files.items()}

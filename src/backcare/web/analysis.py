@@ -1,4 +1,5 @@
-"""The analyses a background job runs: the wearable and camera pipelines, with progress.
+"""The analyses a background job runs, through the facade (:func:`backcare.analyze_wearable`,
+:func:`backcare.analyze_media`), with progress and the plots of the result page.
 
 The worker (:mod:`backcare.web.worker`) calls :func:`run_analysis` with a job's kind, its
 options and its input files; this module knows nothing about the database. Each run writes into
@@ -190,7 +191,7 @@ def run_wearable(
 
     Raises :class:`~backcare.errors.InputError` for files the readers or the pipeline reject.
     """
-    from backcare.api._wearable import run_wearable as analyze
+    from backcare.api import analyze_wearable
     from backcare.report.wearable import day_timeline_png, inclination_histogram_png
 
     if not options.sensors:
@@ -210,7 +211,7 @@ def run_wearable(
             f"{seconds / 3600.0:.2f} h of data read",
         )
 
-    result = analyze(options, tick)
+    result = analyze_wearable(options=options, progress=tick)
     series, report = result.series, result.exposure
     stages.report(0.75, "computing the exposure summary")
     stages.report(0.85, "writing tables and the report")
@@ -293,14 +294,13 @@ def run_camera(
     """
     import pandas as pd
 
-    from backcare.camera.pipeline import CameraOptions
-    from backcare.camera.runner import analyze_file
+    from backcare.api import analyze_media, camera_options
     from backcare.camera.video import media_kind
     from backcare.report.camera import angle_timeline_png, level_time_png, load_timeline_png
 
     stages = _Stages(progress)
     stages.report(0.0, "starting the pose model")
-    cam = CameraOptions(
+    cam = camera_options(
         mass_kg=profile.mass_kg,
         height_cm=profile.height_cm,
         sex=profile.sex,
@@ -318,11 +318,10 @@ def run_camera(
         stages.report(lo + (hi - lo) * min(1.0, within), f"{verb} frame {done}{of}")
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    result = analyze_file(options.path, cam, out_dir, progress=tick)
-    if not result.ok:
-        raise InputError(result.error or "the analysis failed", where=options.path.name)
+    media = analyze_media(options.path, options=cam, progress=tick)
+    written = media.save(out_dir, progress=lambda done, total: tick("annotate", done, total))
     roles = {"parquet": "series", "html": "report"}
-    files = {roles.get(k, k): v for k, v in result.files.items()}
+    files = {roles.get(k, k): p.name for k, p in written.items()}
     stages.report(0.94, "drawing the plots")
     summary_json: dict[str, Any] = json.loads(
         (out_dir / files["summary"]).read_text(encoding="utf-8")
@@ -348,7 +347,7 @@ def run_camera(
         summary=session,
         started_at=None,
         duration_s=float(duration) if isinstance(duration, (int, float)) else 0.0,
-        notes=list(result.issues),
+        notes=media.notes,
     )
 
 

@@ -14,7 +14,8 @@ from dataclasses import replace
 from datetime import datetime
 
 from backcare.posture.ergo_common import TaskInputs
-from backcare.posture.exposure.report import ExposureReport, exposure
+from backcare.posture.exposure.report import exposure
+from backcare.posture.exposure.summary import ExposureReport
 from backcare.posture.load import DiscModel, disc_pressure_series
 from backcare.posture.reba import reba_series
 from backcare.posture.rula import rula_series
