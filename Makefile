@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install frontend lint types imports pytest bench clean
+.PHONY: run test install frontend lint types imports pytest bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,5 +60,10 @@ test: lint types imports pytest
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py $(BENCH)
 
+## The documentation site (guides and the API reference from the docstrings) into site/;
+## --strict: a broken link, a missing page or an unreadable docstring fails the build.
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist site

@@ -406,7 +406,7 @@ async def coach(url: str, users: list[User], clients: int, seconds: float, rate_
 
 def in_process_frame_ms(repeats: int = 300) -> float:
     """Median time of one frame through the coach's processing in this process [ms]."""
-    from backcare.web.live import LiveSession, _Item, parse_message, process_batch
+    from backcare.camera.stream import LiveSession, _Item, parse_message, process_batch
 
     rng = np.random.default_rng(0)
     session = LiveSession(break_after_s=1800)

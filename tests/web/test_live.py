@@ -11,19 +11,19 @@ import time
 import numpy as np
 import pytest
 
-from backcare.errors import InputError
-from backcare.posture.conventions import Activity
-from backcare.web.live import (
+from backcare.camera.stream import (
     BREAK_RULE_ID,
     GRID_S,
     LiveFrame,
     LiveHub,
     LiveSession,
     _Item,
-    exposure_summary,
     parse_message,
     process_batch,
 )
+from backcare.errors import InputError
+from backcare.posture.conventions import Activity
+from backcare.web.routes.coach import exposure_summary
 from tests.camera.skeleton import pose_result
 
 THIGHS_HIDDEN = {"left_knee": 0.1, "right_knee": 0.1, "left_ankle": 0.1, "right_ankle": 0.1}

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from backcare.camera.stream import MAX_JSON_DEPTH, parse_text
 from backcare.errors import InputError
-from backcare.web.live import MAX_JSON_DEPTH, parse_text
 
 ORIGIN = {"origin": "http://testserver"}
 

@@ -41,6 +41,7 @@ __all__ = [
     "ThresholdsDocument",
     "alert_rules",
     "iso11226",
+    "sitting_break_s",
     "thresholds",
 ]
 
@@ -246,3 +247,12 @@ def alert_rules() -> AlertsDocument:
     """The packaged default alert rules."""
     doc: AlertsDocument = load("exposure/alerts.yaml", AlertsDocument)
     return doc
+
+
+def sitting_break_s() -> float:
+    """How long [s] sitting may last before a break is due: the packaged sitting-bout rule's
+    duration (30 min when no such rule is packaged)."""
+    for rule in alert_rules().rules:
+        if rule.kind == "sitting_bout" and rule.duration_s is not None:
+            return float(rule.duration_s)
+    return 1800.0

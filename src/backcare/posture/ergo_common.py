@@ -133,7 +133,7 @@ class TaskInputs(BaseModel):
     are evaluated from the series by the timing rules unless set here (``True``/``False``
     overrides the rule for every frame).
 
-    Parameters
+    Attributes
     ----------
     coupling
         Hand hold of the load (REBA): good, fair, poor or unacceptable.

@@ -29,7 +29,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from backcare import config
-from backcare.knowledge.exposure import alert_rules
+from backcare.knowledge.exposure import sitting_break_s
 
 __all__ = ["UploadLimits", "WebSettings", "default_break_after_s", "load_or_create_secret"]
 
@@ -52,10 +52,7 @@ class UploadLimits(BaseModel):
 @cache
 def default_break_after_s() -> float:
     """Static time before the coach's break reminder [s]: the knowledge's sitting-bout rule."""
-    for rule in alert_rules().rules:
-        if rule.kind == "sitting_bout" and rule.duration_s is not None:
-            return float(rule.duration_s)
-    return 1800.0
+    return sitting_break_s()
 
 
 def load_or_create_secret(data_dir: Path) -> str:

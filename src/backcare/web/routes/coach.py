@@ -1,9 +1,10 @@
 """The live posture coach: the page (``/coach``) and its WebSocket (``/ws/coach``).
 
 The page runs MediaPipe Pose in the browser (``static/js/coach.js``) and sends only landmarks;
-the socket hands them to :mod:`backcare.web.live` and answers every frame with angles, REBA and
-alerts. The app-level guard (:func:`backcare.web.deps.guard`) already refuses a cross-origin
-socket and one without a login session (close 1008) before this code runs.
+the socket hands them to the streaming pipeline (:mod:`backcare.camera.stream`) and answers
+every frame with angles, REBA and alerts. The app-level guard (:func:`backcare.web.deps.guard`)
+already refuses a cross-origin socket and one without a login session (close 1008) before this
+code runs.
 
 When the socket closes (the Stop button, or the page going away), the session is stored: the
 :class:`~backcare.posture.series.PostureSeries` as Parquet under the person's folder
@@ -15,7 +16,8 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,25 +26,37 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.status import WS_1003_UNSUPPORTED_DATA, WS_1009_MESSAGE_TOO_BIG
 
-from backcare.errors import InputError
-from backcare.io.parquet import write_series
-from backcare.store import posture_sessions
-from backcare.store import schedule as schedule_store
-from backcare.store.db import Database
-from backcare.store.files import person_dir
-from backcare.web.deps import CurrentUser, DbDep, SettingsDep
-from backcare.web.live import (
+from backcare.camera.stream import (
+    BREAK_RULE_ID,
     CALIBRATION_WINDOW_S,
     MAX_RATE_HZ,
     LiveHub,
     LiveSession,
-    exposure_summary,
     parse_text,
+    session_exposure,
 )
+from backcare.errors import InputError
+from backcare.io.parquet import write_series
+from backcare.posture.alerts import AlertEvent
+from backcare.posture.series import PostureSeries
+from backcare.store import posture_sessions
+from backcare.store import schedule as schedule_store
+from backcare.store.db import Database
+from backcare.store.files import person_dir
+from backcare.web.analysis import session_summary
+from backcare.web.deps import CurrentUser, DbDep, SettingsDep
 from backcare.web.settings import WebSettings
 from backcare.web.templating import VENDOR_DIR, render
 
-__all__ = ["MAX_MESSAGE_BYTES", "POSE_VENDOR", "SavedSession", "live_hub", "router", "save_session"]
+__all__ = [
+    "MAX_MESSAGE_BYTES",
+    "POSE_VENDOR",
+    "SavedSession",
+    "exposure_summary",
+    "live_hub",
+    "router",
+    "save_session",
+]
 
 router = APIRouter()
 
@@ -93,6 +107,32 @@ def coach_page(request: Request, user: CurrentUser, db: DbDep, settings: Setting
             "models": models,
         },
     )
+
+
+def exposure_summary(series: PostureSeries, events: Iterable[AlertEvent] = ()) -> dict[str, Any]:
+    """The JSON summary stored with a live session (``posture_sessions.summary``).
+
+    The same flat shape as the uploads' analyses
+    (:func:`backcare.web.analysis.session_summary`: the exposure totals of
+    :func:`~backcare.camera.stream.session_exposure`, REBA included, which the progress page
+    reads), plus ``duration_s``, ``samples``, ``alerts`` (events per rule), ``breaks_due``
+    (break reminders fired) and ``notes``.
+    """
+    report = session_exposure(series)
+    out = session_summary("live", asdict(report.summary))
+    counts: dict[str, int] = {}
+    for e in events:
+        counts[e.rule_id] = counts.get(e.rule_id, 0) + 1
+    out.update(
+        {
+            "duration_s": round(series.duration_s, 1),
+            "samples": len(series),
+            "alerts": counts,
+            "breaks_due": counts.get(BREAK_RULE_ID, 0),
+            "notes": [*series.meta.notes, *report.notes],
+        }
+    )
+    return out
 
 
 @dataclass(frozen=True)

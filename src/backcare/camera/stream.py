@@ -1,9 +1,11 @@
-"""The live posture coach on the server: landmarks in, angles, REBA and alerts out.
+"""Streaming camera posture: live landmarks in, angles, REBA and alerts out, frame by frame.
 
-The browser runs MediaPipe Pose on the webcam and sends **only landmarks** over the WebSocket
-``/ws/coach`` (route in :mod:`backcare.web.routes.coach`); video frames never leave the browser.
-This module is the server side of that conversation, written without the web framework so that
-it can be tested and benchmarked on its own.
+The pipeline of the live posture coach. The browser runs MediaPipe Pose on the webcam and sends
+**only landmarks** over the WebSocket ``/ws/coach`` (the route, :mod:`backcare.web.routes.coach`,
+only carries messages and stores the finished session); video frames never leave the browser.
+This module is the processing side of that conversation, the streaming sibling of the file
+pipeline (:mod:`backcare.camera.pipeline`), written without the web framework so that it can be
+tested and benchmarked on its own.
 
 Protocol (JSON text messages)
 -----------------------------
@@ -69,8 +71,8 @@ import math
 import time
 from array import array
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -87,7 +89,7 @@ from backcare.camera.geometry import (
 )
 from backcare.camera.pipeline import activity_from_thighs, camera_rules
 from backcare.errors import InputError
-from backcare.knowledge.exposure import thresholds
+from backcare.knowledge.exposure import sitting_break_s, thresholds
 from backcare.posture.alerts import (
     AlertEvaluator,
     AlertEvent,
@@ -99,11 +101,9 @@ from backcare.posture.angles import reference_offsets, series_from_landmarks
 from backcare.posture.conventions import Activity
 from backcare.posture.ergo_common import TaskInputs, reba_tables, series_rules
 from backcare.posture.ergo_timing import TimingFlags, timing_flags
-from backcare.posture.exposure import analyze_exposure
+from backcare.posture.exposure import ExposureReport, analyze_exposure
 from backcare.posture.reba import reba_series
 from backcare.posture.series import PostureSeries, SeriesMeta
-from backcare.web.analysis import session_summary
-from backcare.web.settings import default_break_after_s
 
 __all__ = [
     "BREAK_RULE_ID",
@@ -114,9 +114,10 @@ __all__ = [
     "LiveHub",
     "LiveReply",
     "LiveSession",
-    "exposure_summary",
     "parse_message",
     "parse_text",
+    "process_batch",
+    "session_exposure",
 ]
 
 F64 = NDArray[np.float64]
@@ -382,7 +383,7 @@ class LiveSession:
         subject: str | None = None,
         started_at: datetime | None = None,
     ) -> None:
-        seconds = default_break_after_s() if break_after_s is None else float(break_after_s)
+        seconds = sitting_break_s() if break_after_s is None else float(break_after_s)
         if not (math.isfinite(seconds) and seconds > 0):
             raise InputError(f"must be > 0 s, got {seconds}", where="break_after_s")
         self.break_after_s = seconds
@@ -805,30 +806,10 @@ class LiveHub:
                 item.future.set_result(reply)
 
 
-# -- summary of a stored session ------------------------------------------------------------------
+# -- exposure of a finished session ---------------------------------------------------------------
 
 
-def exposure_summary(series: PostureSeries, events: Iterable[AlertEvent] = ()) -> dict[str, Any]:
-    """The JSON summary stored with a live session (``posture_sessions.summary``).
-
-    The same flat shape as the uploads' analyses
-    (:func:`backcare.web.analysis.session_summary`: the exposure totals of
-    :func:`~backcare.posture.exposure.analyze_exposure`, REBA included, which the progress page
-    reads), plus ``duration_s``, ``samples``, ``alerts`` (events per rule), ``breaks_due``
-    (break reminders fired) and ``notes``.
-    """
-    report = analyze_exposure(series, task=_DESK_TASK, disc=True)
-    out = session_summary("live", asdict(report.summary))
-    counts: dict[str, int] = {}
-    for e in events:
-        counts[e.rule_id] = counts.get(e.rule_id, 0) + 1
-    out.update(
-        {
-            "duration_s": round(series.duration_s, 1),
-            "samples": len(series),
-            "alerts": counts,
-            "breaks_due": counts.get(BREAK_RULE_ID, 0),
-            "notes": [*series.meta.notes, *report.notes],
-        }
-    )
-    return out
+def session_exposure(series: PostureSeries) -> ExposureReport:
+    """The exposure of a finished live session: the posture core's analysis of its stored series
+    with the coach's desk task (no load, good coupling) and the disc-pressure dose."""
+    return analyze_exposure(series, task=_DESK_TASK, disc=True)
