@@ -225,3 +225,54 @@ def test_assessment_pdf_for_the_owner_and_a_sharing_clinician_only(clinic, clini
     dee_id = list_assessments(app_db, dee.person_id)[-1].id
     assert clinician.client.get(f"/assessments/{dee_id}/pdf").status_code == 404
     assert ben.client.get(f"/assessments/{dee_id}/pdf").status_code == 404
+
+
+def _finished_job(app_db, data_dir, person_id: int) -> int:
+    import json
+
+    from backcare.store import jobs
+    from backcare.store.files import person_dir
+
+    out = person_dir(data_dir, person_id, create=True) / "jobs" / "pdf"
+    out.mkdir(parents=True)
+    (out / "report.html").write_text(
+        "<!doctype html><html><body><h1>Wearable report</h1>"
+        "<p>Trunk bent forward 20 degrees or more: 1 h 5 min (13.2%).</p>"
+        '<img src="https://example.org/tracker.png"></body></html>',
+        encoding="utf-8",
+    )
+    (out / "outputs.json").write_text(
+        json.dumps({"kind": "wearable", "files": {"report": "report.html"}}), encoding="utf-8"
+    )
+    job = jobs.create_job(app_db, person_id, kind="wearable", inputs=[], output_dir=str(out))
+    jobs.finish_job(app_db, job.id, now=NOW)
+    return job.id
+
+
+@needs_pdf
+def test_report_pdf_of_a_finished_analysis(clinic, clinician, app_db, web_settings):
+    ben, dee = clinic["Ben"], clinic["Dee"]
+    job_id = _finished_job(app_db, web_settings.data_dir, ben.person_id)
+    page = ben.client.get(f"/results/{job_id}")
+    assert f'href="/results/{job_id}/pdf"' in page.text
+    for who in (ben, clinician):
+        text = _pdf_text(who.client.get(f"/results/{job_id}/pdf"))
+        assert "Wearable report" in text
+        assert "1 h 5 min (13.2%)" in text
+    assert dee.client.get(f"/results/{job_id}/pdf").status_code == 404
+    other = _finished_job(app_db, web_settings.data_dir, dee.person_id)
+    assert clinician.client.get(f"/results/{other}/pdf").status_code == 404
+
+
+def test_pdf_button_says_plainly_when_pdfs_cannot_be_made(clinic, clinician, monkeypatch, tmp_path):
+    fake = tmp_path / "weasyprint"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("raise ImportError('No module named weasyprint')\n")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    ben = clinic["Ben"]
+    response = clinician.client.get(
+        f"/people/{ben.person_id}/summary/pdf", headers={"accept": "text/html"}
+    )
+    assert response.status_code == 503
+    assert "PDF files cannot be made on this computer" in response.text
+    assert "Save as PDF" in response.text

@@ -190,6 +190,9 @@ def analyze_command(
         False, "--no-calibrate", help="Skip the auto-calibration to local gravity."
     ),
     no_html: bool = typer.Option(False, "--no-html", help="Skip the HTML report."),
+    pdf: bool = typer.Option(
+        False, "--pdf", help="Also write the report as a PDF (report.pdf; needs WeasyPrint)."
+    ),
     chunk: int = typer.Option(1 << 18, "--chunk", min=10_000, help="Samples per read chunk."),
 ) -> None:
     """Analyse body-worn accelerometers: activity per second, trunk/arm angles and exposure.
@@ -211,6 +214,8 @@ def analyze_command(
         raise InputError("must be left or right", where="--arm-side")
     if thigh is None and trunk is None and arm is None:
         raise InputError("give at least one sensor (--thigh, --trunk or --arm)", where="sensors")
+    if pdf and no_html:
+        raise InputError("the PDF is made from the HTML report: drop --no-html", where="--pdf")
     hours = parse_work_hours(work_hours)
     wanted = [
         ("thigh", thigh, thigh_axes, thigh_sensor, "--thigh"),
@@ -256,6 +261,10 @@ def analyze_command(
     if entries:
         report = with_contexts(report, entries)
     paths = write_wearable_outputs(result.series, report, out, html=not no_html)
+    if pdf:
+        from backcare.report.pdf import write_pdf_beside
+
+        paths["pdf"] = write_pdf_beside(paths["report"])
     _print_summary(result.series, report, paths)
 
 

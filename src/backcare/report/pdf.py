@@ -33,6 +33,7 @@ __all__ = [
     "html_to_pdf",
     "inline_stylesheets",
     "pdf_available",
+    "write_pdf_beside",
 ]
 
 #: Wall-clock limit of one rendering [s].
@@ -139,6 +140,15 @@ def html_to_pdf(
     if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
         raise PdfError("The PDF could not be made from this page.")
     return done.stdout
+
+
+def write_pdf_beside(html_path: Path, *, timeout_s: float = DEFAULT_TIMEOUT_S) -> Path:
+    """Write the PDF of a self-contained HTML report next to it (``report.html`` ->
+    ``report.pdf``) and return its path; errors as :func:`html_to_pdf`."""
+    target = html_path.with_suffix(".pdf")
+    pdf = html_to_pdf(html_path.read_text(encoding="utf-8"), timeout_s=timeout_s)
+    target.write_bytes(pdf)
+    return target
 
 
 def _limit_memory() -> None:
