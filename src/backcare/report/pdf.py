@@ -61,6 +61,10 @@ a.skip, header.site nav, header.site .who, form, button, .no-print, script {
 a { color: inherit; text-decoration: none; }
 table { page-break-inside: auto; } tr { page-break-inside: avoid; }
 h1, h2, h3 { page-break-after: avoid; }
+header.site, main, footer.site {
+  margin: 0 !important; padding: 0 !important; max-width: none !important; }
+footer.site { margin-top: 3mm !important; font-size: 8pt; color: #444 !important; }
+footer.site p { margin: 0; }
 svg { max-width: 100%; height: auto; }
 """
 
