@@ -67,11 +67,13 @@ def _checkins(db, person_id: int, pains: list[int | None], *, did_plan: str = "y
         )
 
 
-def _pdf_text(response) -> str:
+def _pdf_text(response, *, pages: int | None = None) -> str:
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(response.content))
+    if pages is not None:
+        assert len(reader.pages) == pages
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
 
 
@@ -135,6 +137,43 @@ def test_summary_is_one_page_of_scores_pain_adherence_and_posture(clinic, clinic
     assert "No posture measurement yet" in text
     assert "@media print" in text
     assert f'href="/people/{ben.person_id}/summary/pdf"' in text
+
+
+def test_posture_headline_in_one_sentence(clinic, clinician, app_db):
+    from backcare.store import posture_sessions
+
+    cy = clinic["Cy"]
+    started = NOW - timedelta(days=1)
+    posture_sessions.add_posture_session(
+        app_db,
+        cy.person_id,
+        source="live",
+        started_at=started - timedelta(hours=1),
+        duration_s=60.0,
+        series_path=None,
+        summary={"measured_time_s": 60.0, "error": "no person in view"},
+    )
+    page = clinician.client.get(f"/people/{cy.person_id}/summary").text
+    assert "The latest posture session (the live coach, 29 Nov 2026) measured no trunk" in page
+    summary = {
+        "measured_time_s": 8 * 3600.0,
+        "trunk_fwd_time_s": {"20.0": 3900.0, "60.0": 12.0},
+        "sit_time_s": 5 * 3600 + 120.0,
+    }
+    posture_sessions.add_posture_session(
+        app_db,
+        cy.person_id,
+        source="wearable",
+        started_at=started,
+        duration_s=8 * 3600.0,
+        series_path=None,
+        summary=summary,
+    )
+    page = clinician.client.get(f"/people/{cy.person_id}/summary").text
+    assert (
+        "Latest posture measurement (worn sensors, 29 Nov 2026, 8 h measured): trunk bent forward "
+        "20° or more for 1 h 5 min, never 60° or more, sitting 5 h 2 min."
+    ) in page
 
 
 def test_a_clinician_sees_only_people_who_share_with_them(clinic, clinician, make_user):
@@ -203,7 +242,7 @@ def test_the_clinician_cannot_change_the_persons_data(clinic, clinician):
 @needs_pdf
 def test_summary_pdf_is_made_from_the_page_and_holds_its_figures(clinic, clinician):
     ben = clinic["Ben"]
-    text = _pdf_text(clinician.client.get(f"/people/{ben.person_id}/summary/pdf"))
+    text = _pdf_text(clinician.client.get(f"/people/{ben.person_id}/summary/pdf"), pages=1)
     assert "Needs attention: ODI got worse by 36 percentage points" in text
     assert "60%" in text
     assert "24%" in text

@@ -299,33 +299,45 @@ def _adherence(
     return headline, details
 
 
+_SOURCES = {"wearable": "worn sensors", "live": "the live coach", "camera": "the camera"}
+
+
 def _exposure(db: Database, person_id: int) -> str:
-    sessions = [s for s in posture_sessions.list_posture_sessions(db, person_id) if s.summary]
-    usable = [s for s in sessions if isinstance(s.summary.get("trunk_fwd_time_s"), dict)]
-    if not usable:
+    """The latest posture measurement in one sentence (what was measured, or why nothing)."""
+    sessions = posture_sessions.list_posture_sessions(db, person_id)
+    if not sessions:
         return "No posture measurement yet (camera, live coach or worn sensors)."
-    latest = max(usable, key=lambda s: _aware(s.started_at))
-    summary: dict[str, Any] = latest.summary
-    source = {
-        "wearable": "worn sensors",
-        "live": "the live coach",
-        "camera": "the camera",
-    }.get(latest.source, "a measurement")
-    measured = summary.get("measured_time_s") or latest.duration_s
-    bands = {float(k): float(v) for k, v in summary["trunk_fwd_time_s"].items()}
-    parts = [f"Latest posture measurement ({source}, {_day(_aware(latest.started_at).date())}, "]
-    parts.append(f"{_duration(float(measured))} measured): ")
-    words = []
-    if 20.0 in bands:
-        words.append(f"trunk bent forward 20° or more for {_duration(bands[20.0])}")
+    latest = max(sessions, key=lambda s: _aware(s.started_at))
+    summary: dict[str, Any] = latest.summary or {}
+    source = _SOURCES.get(latest.source, "a measurement")
+    when = _day(_aware(latest.started_at).date())
+    table = summary.get("trunk_fwd_time_s")
+    bands: dict[float, float] = {}
+    if isinstance(table, dict):
+        for key, value in table.items():
+            try:
+                bands[float(key)] = float(value)
+            except (TypeError, ValueError):
+                continue
+    if 20.0 not in bands:
+        return (
+            f"The latest posture session ({source}, {when}) measured no trunk posture: the "
+            "trunk was not in view or no trunk sensor was worn."
+        )
+    measured = summary.get("measured_time_s")
+    length = float(measured) if isinstance(measured, int | float) else float(latest.duration_s)
+    words = [f"trunk bent forward 20° or more for {_duration(bands[20.0])}"]
     if 60.0 in bands:
-        words.append(f"60° or more for {_duration(bands[60.0])}")
+        far = bands[60.0]
+        words.append(f"60° or more for {_duration(far)}" if far >= 30 else "never 60° or more")
     sit = summary.get("sit_time_s")
     if isinstance(sit, int | float) and sit > 0:
         words.append(f"sitting {_duration(float(sit))}")
-    if not words:
-        return "".join(parts) + "no trunk posture could be measured."
-    return "".join(parts) + ", ".join(words) + "."
+    return (
+        f"Latest posture measurement ({source}, {when}, {_duration(length)} measured): "
+        + ", ".join(words)
+        + "."
+    )
 
 
 def patient_summary(
