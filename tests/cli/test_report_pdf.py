@@ -1,4 +1,5 @@
-"""``backcare wearable analyze --pdf``: the ergonomist's report as a PDF made from the same HTML."""
+"""`wearable analyze --pdf` and `camera analyze --pdf`: the ergonomist's reports as PDFs made from
+the same HTML."""
 
 from __future__ import annotations
 
@@ -57,3 +58,22 @@ def test_pdf_needs_the_html_report(cli, tmp_path):
     )  # fmt: skip
     assert rc != 0
     assert "drop --no-html" in _words(err)
+
+
+def test_camera_analyze_writes_a_pdf_beside_each_report(cli, tmp_path):
+    from tests.camera.media import grace_hopper
+
+    out = tmp_path / "out"
+    rc, stdout, err = cli("camera", "analyze", str(grace_hopper()), "--out", str(out), "--pdf")
+    assert rc == 0, err
+    reports = sorted(out.glob("*.html"))
+    assert len(reports) == 1
+    pdf_path = reports[0].with_suffix(".pdf")
+    assert pdf_path.is_file()
+    assert pdf_path.name in _words(stdout)
+    text = _words(
+        " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages)
+    )
+    page = reports[0].read_text(encoding="utf-8")
+    title = html_lib.unescape(re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1))
+    assert _words(re.sub(r"<[^>]+>", "", title)) in text
