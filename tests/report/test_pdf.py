@@ -128,3 +128,16 @@ def test_write_pdf_beside_a_report(tmp_path: Path):
     written = write_pdf_beside(report)
     assert written == tmp_path / "clip_mp4.pdf"
     assert "REBA max 7" in _text(written.read_bytes())
+
+
+def test_at_most_two_renderings_run_at_once(monkeypatch):
+    from backcare.report import pdf as adapter
+
+    taken = [adapter._SLOTS.acquire(timeout=1) for _ in range(adapter.MAX_CONCURRENT)]
+    try:
+        assert all(taken)
+        with pytest.raises(PdfError, match="Too many PDF files"):
+            html_to_pdf("<h1>x</h1>", timeout_s=0.2)
+    finally:
+        for _ in taken:
+            adapter._SLOTS.release()

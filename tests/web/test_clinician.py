@@ -192,6 +192,7 @@ def test_a_clinician_sees_only_people_who_share_with_them(clinic, clinician, mak
 
 def test_a_person_reads_their_own_summary_but_not_someone_elses(clinic):
     cy, ann = clinic["Cy"], clinic["Ann"]
+    assert f'href="/people/{cy.person_id}/summary"' in cy.client.get("/sharing").text
     own = cy.client.get(f"/people/{cy.person_id}/summary")
     assert own.status_code == 200
     assert "Your summary" in own.text

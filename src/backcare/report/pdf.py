@@ -10,7 +10,8 @@ Safe by construction:
 * the renderer fetches nothing: its URL fetcher allows ``data:`` URLs only, so a remote image or
   stylesheet in the page is skipped, never requested (no network access, no local files);
 * it runs in ``python -m backcare.report.pdf`` with a wall-clock limit (``timeout_s``) and, on
-  POSIX, an address-space limit, so a pathological page cannot hang or exhaust the server.
+  POSIX, an address-space limit, so a pathological page cannot hang or exhaust the server; at
+  most :data:`MAX_CONCURRENT` run at once (a further request waits up to ``timeout_s``).
 
 WeasyPrint is a Python package that needs the Pango text library of the system. Where either is
 missing :class:`PdfUnavailableError` says so in plain words (the page can still be printed from
@@ -22,6 +23,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from backcare.errors import BackcareError
@@ -40,6 +42,9 @@ __all__ = [
 DEFAULT_TIMEOUT_S = 60.0
 #: Address-space limit of the rendering process [bytes].
 MEMORY_LIMIT = 2 * 1024**3
+#: Renderings at the same time in this process (each child may use up to MEMORY_LIMIT).
+MAX_CONCURRENT = 2
+_SLOTS = threading.BoundedSemaphore(MAX_CONCURRENT)
 #: Exit status of the child when WeasyPrint or Pango cannot be loaded.
 _UNAVAILABLE = 3
 
@@ -127,6 +132,8 @@ def html_to_pdf(
     """
     if static_dir is not None:
         html = inline_stylesheets(html, static_dir)
+    if not _SLOTS.acquire(timeout=timeout_s):
+        raise PdfError("Too many PDF files are being made right now; try again in a minute.")
     try:
         done = subprocess.run(
             [sys.executable, "-m", "backcare.report.pdf"],
@@ -139,6 +146,8 @@ def html_to_pdf(
         raise PdfError(
             f"Making the PDF took longer than {timeout_s:g} seconds and was stopped."
         ) from None
+    finally:
+        _SLOTS.release()
     if done.returncode == _UNAVAILABLE:
         raise PdfUnavailableError
     if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
