@@ -117,6 +117,18 @@ def test_patient_list_puts_what_needs_attention_first_in_plain_words(clinic, cli
     assert "pointed to an emergency" in clinician.client.get("/sharing").text
 
 
+def test_unchecked_warning_signs_are_never_read_as_no(app_db, make_user, clinician):
+    eve = make_user("person", display_name="Eve")
+    shares.grant_share(app_db, person_id=eve.person_id, clinician_user_id=clinician.user_id)
+    _assess(app_db, eve.person_id, NOW - timedelta(days=1), **{"triage.saddle_numbness": None})
+    _checkins(app_db, eve.person_id, [3] * 3)
+    listing = clinician.client.get("/patients").text
+    assert "answered &#34;don&#39;t know&#34;" in listing or 'answered "don\'t know"' in listing
+    page = clinician.client.get(f"/people/{eve.person_id}/summary").text
+    assert "Needs attention: Latest assessment (29 Nov 2026): some serious warning signs" in page
+    assert "Not yet safe to say: some warning signs are unchecked" in page
+
+
 def test_people_who_are_not_clinicians_have_no_patient_list(person):
     assert person.client.get("/patients").status_code == 403
 
@@ -197,6 +209,7 @@ def test_a_person_reads_their_own_summary_but_not_someone_elses(clinic):
     assert own.status_code == 200
     assert "Your summary" in own.text
     assert "Nothing needs attention now" in own.text
+    assert "Self-care" in own.text
     assert "Add note" not in own.text
     assert cy.client.get(f"/people/{ann.person_id}/summary").status_code == 404
 

@@ -75,10 +75,15 @@ def _duration(seconds: float) -> str:
     return f"{hours} h" if hours else f"{rest} min"
 
 
-def _urgency_label(urgency: str) -> str:
-    levels: UrgencyDocument = load("clinical/urgency.yaml", UrgencyDocument)
-    found = next((lvl.label for lvl in levels.levels if lvl.id == urgency), None)
-    return found if found is not None else "Not known"
+def _urgency_label(latest: StoredAssessment) -> str:
+    """The words the person was shown for the urgency (they say when unchecked warning signs
+    raised it), else the level's label."""
+    try:
+        return AssessmentResult.model_validate(latest.result).triage.urgency_label
+    except ValidationError:
+        levels: UrgencyDocument = load("clinical/urgency.yaml", UrgencyDocument)
+        found = next((lvl.label for lvl in levels.levels if lvl.id == latest.urgency), None)
+        return found if found is not None else "not known"
 
 
 def _checkins(db: Database, person_id: int) -> list[CheckIn]:
@@ -371,7 +376,11 @@ def patient_summary(
         today=today,
         headline=headline,
         reasons=reasons,
-        urgency=_urgency_label(facts.urgency) if facts.urgency else None,
+        urgency=(
+            _urgency_label(max(assessments, key=lambda a: (_aware(a.created_at), a.id)))
+            if assessments
+            else None
+        ),
         assessed_at=facts.assessed_at,
         scores=lines,
         pain_svg=svg,
