@@ -116,6 +116,9 @@ def analyze(
     people: bool = typer.Option(
         True, "--people/--no-people", help="Look for a second person in view."
     ),
+    pdf: bool = typer.Option(
+        False, "--pdf", help="Also write each report as a PDF beside it (needs WeasyPrint)."
+    ),
 ) -> None:
     """Analyse posture in images and videos; write tables, a summary, an HTML report and an
     annotated image or video per file into --out."""
@@ -215,6 +218,11 @@ def analyze(
         )
         for issue in result.issues:
             console.print(f"  [yellow]note:[/] {escape(str(issue))}")
+        if pdf:
+            from backcare.report.pdf import write_pdf_beside
+
+            written = write_pdf_beside(out / result.files["html"])
+            console.print(f"  PDF -> {escape(str(written))}")
     if failed:
         err_console.print(f"{failed} of {len(results)} files could not be analysed.")
         raise typer.Exit(2)

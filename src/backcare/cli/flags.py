@@ -49,6 +49,7 @@ _SAME = {
     "memory_limit",
     "scheduler",
     "min_wear_hours",
+    "pdf",
 }
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")

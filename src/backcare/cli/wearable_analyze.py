@@ -29,6 +29,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from backcare.cli.console import console
+from backcare.errors import InputError
 
 __all__ = ["analyze_command", "classify_command"]
 
@@ -94,6 +95,9 @@ def analyze_command(
         False, "--no-calibrate", help="Skip the auto-calibration to local gravity."
     ),
     no_html: bool = typer.Option(False, "--no-html", help="Skip the HTML report."),
+    pdf: bool = typer.Option(
+        False, "--pdf", help="Also write the report as a PDF (report.pdf; needs WeasyPrint)."
+    ),
     chunk: int = typer.Option(
         1 << 19, "--chunk", min=10_000, help="Samples per read chunk (memory bound)."
     ),
@@ -107,6 +111,8 @@ def analyze_command(
     # heavy modules (pandas, SciPy, matplotlib) load only when the command runs
     from backcare.api import analyze_wearable, wearable_options
 
+    if pdf and no_html:
+        raise InputError("the PDF is made from the HTML report: drop --no-html", where="pdf")
     options = wearable_options(
         thigh=thigh,
         trunk=trunk,
@@ -128,6 +134,10 @@ def analyze_command(
     with _progress(console.is_terminal) as tick:
         result = analyze_wearable(options=options, progress=lambda p, s, _e: tick(p, s))
     paths = result.save(out, html=not no_html)
+    if pdf:
+        from backcare.report.pdf import write_pdf_beside
+
+        paths["pdf"] = write_pdf_beside(paths["report"])
     _print_summary(result.series, result.exposure, paths)
 
 

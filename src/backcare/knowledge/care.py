@@ -33,6 +33,7 @@ __all__ = [
     "AdaptationRules",
     "CareKnowledge",
     "Category",
+    "ClinicianAttention",
     "Dosage",
     "EasyStart",
     "Exercise",
@@ -326,6 +327,18 @@ class AdaptationRules(Cited):
     rules: tuple[Text, ...] = Field(min_length=4)
 
 
+class ClinicianAttention(Cited):
+    """When the clinician's patient list raises a person for attention (besides urgency and
+    scores, whose thresholds come from the urgency levels and the instruments' MIC)."""
+
+    #: Days without a check-in after which the list says so.
+    no_checkin_days: int = Field(ge=2, le=28)
+    #: A flare on any of this many most recent days (today included) is shown.
+    flare_within_days: int = Field(ge=1, le=28)
+    #: Why these numbers (shown to clinicians next to the list).
+    reason: Text
+
+
 class ActivityTarget(Cited):
     """A graded activity (walking, water exercise) with weekly targets."""
 
@@ -375,6 +388,7 @@ class ProgrammeDocument(Document):
     actions: tuple[WeeklyAction, ...] = Field(min_length=4)
     warning_sign_question: WarningSignQuestion
     easy_start: EasyStart
+    clinician_attention: ClinicianAttention
 
     @model_validator(mode="after")
     def _every_region_and_phase(self) -> ProgrammeDocument:

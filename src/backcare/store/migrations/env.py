@@ -8,6 +8,7 @@ from sqlalchemy import Engine, create_engine
 from backcare.config import database_url
 from backcare.store import care as _care  # noqa: F401  (registers its tables on Base)
 from backcare.store import drafts as _drafts  # noqa: F401  (registers its table on Base)
+from backcare.store import notes as _notes  # noqa: F401  (registers its table on Base)
 from backcare.store import text_packs as _text_packs  # noqa: F401  (registers its table)
 from backcare.store.models import Base
 

@@ -13,7 +13,11 @@ Agreed URL paths (who builds what):
 ``/account``                change password, delete account (POST ``/account/password``,
                             ``/account/delete``)
 ``/sharing``                grant/revoke read-only sharing; a clinician's list of people
-``/people/{person_id}``     a clinician's read-only overview of one person who shares
+``/patients``               a clinician's patient list, by what needs attention
+``/people/{person_id}``     a clinician's read-only overview of one person who shares;
+                            ``/summary`` the one-page summary, ``/notes`` (POST) a clinician's note
+``.../pdf``                 the PDF of ``/assessments/{id}``, ``/people/{id}/summary`` and
+                            ``/results/{id}``
 ``/assess``                 the assessment wizard
 ``/assessments/{id}``       one assessment's results (plan, sources)
 ``/facts``                  the article's claims with verdicts (public)
@@ -83,12 +87,17 @@ OBJECT_KINDS = (
 #: parameters map the path to ``{param: kind}``.
 PERSON_OWNED_ROUTES: dict[str, str | dict[str, str]] = {
     "/people/{person_id}": "person",
+    "/people/{person_id}/summary": "person",
+    "/people/{person_id}/summary/pdf": "person",
+    "/people/{person_id}/notes": "person",
     "/sharing/{share_id}/revoke": "share",
     "/assessments/{assessment_id}": "assessment",
+    "/assessments/{assessment_id}/pdf": "assessment",
     "/jobs/{job_id}": "job",
     "/jobs/{job_id}/status": "job",
     "/jobs/{job_id}/cancel": "job",
     "/results/{job_id}": "job",
+    "/results/{job_id}/pdf": "job",
     "/results/{job_id}/files/{name}": {"job_id": "job"},  # name: a file the job's manifest lists
 }
 

@@ -1,5 +1,10 @@
 """Read-only sharing with clinicians: a person grants and revokes; a clinician lists people.
 
+* ``GET /patients`` -- a clinician's list of the people who share with them, most in need of
+  attention first, each reason in plain words (:mod:`backcare.care.attention`).
+* ``GET /people/{id}/summary`` -- the one-page, printable summary of one person (a sharing
+  clinician's, or the person's own); ``POST /people/{id}/notes`` adds the clinician's dated note.
+
 Granting names a clinician by e-mail address and says when no clinician account has it (the
 person needs to know); each user may make ``shares_per_user`` such requests per
 ``share_window_s`` (429 after that), which bounds how many addresses anyone can test.
@@ -7,15 +12,19 @@ person needs to know); each user may make ``shares_per_user`` such requests per
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from backcare.errors import InputError
-from backcare.store import shares, users
+from backcare.knowledge.care import care_knowledge
+from backcare.store import notes, shares, users
 from backcare.store.assessments import list_assessments
-from backcare.web.deps import CurrentUser, DbDep, viewable_person
+from backcare.web.care_view import now
+from backcare.web.clinician import patient_list, patient_summary
+from backcare.web.deps import AuthUser, CurrentUser, DbDep, viewable_person
 from backcare.web.security import now_utc
 from backcare.web.templating import render
 
@@ -32,7 +41,7 @@ def _page(
         "sharing/sharing.html",
         {
             "shares": shares.list_shares(db, user.person_id),
-            "shared_people": shares.list_shared_people(db, user.id) if user.is_clinician else [],
+            "patients": patient_list(db, user.id, now(request)) if user.is_clinician else [],
             **ctx,
         },
         status_code=status_code,
@@ -93,3 +102,77 @@ def person_overview(request: Request, person_id: int, user: CurrentUser, db: DbD
             "assessments": list_assessments(db, person_id),
         },
     )
+
+
+@router.get("/patients")
+def patients(request: Request, user: CurrentUser, db: DbDep) -> Response:
+    """The clinician's patient list, most in need of attention first."""
+    if not user.is_clinician:
+        raise HTTPException(403, "This page is for clinician accounts.")
+    return render(
+        request,
+        "sharing/patients.html",
+        {
+            "patients": patient_list(db, user.id, now(request)),
+            "attention_reason": care_knowledge().programme.clinician_attention.reason,
+        },
+    )
+
+
+def _name(db: DbDep, user: AuthUser, person_id: int) -> str:
+    people = {p.person_id: p for p in shares.list_shared_people(db, user.id)}
+    return people[person_id].display_name if person_id in people else "You"
+
+
+def summary_response(
+    request: Request, user: AuthUser, db: DbDep, person_id: int, **ctx: object
+) -> Response:
+    """The summary page of ``person_id`` (404 without access); also the PDF's HTML."""
+    viewable_person(user, person_id)
+    own = person_id == user.person_id
+    summary = patient_summary(
+        db,
+        person_id,
+        name=_name(db, user, person_id),
+        now=now(request),
+        author_user_id=None if own else user.id,
+    )
+    return render(
+        request,
+        "sharing/summary.html",
+        {"s": summary, "own": own, "can_note": not own and user.is_clinician, **ctx},
+        status_code=400 if ctx.get("note_error") else 200,
+    )
+
+
+@router.get("/people/{person_id}/summary")
+def summary(request: Request, person_id: int, user: CurrentUser, db: DbDep) -> Response:
+    return summary_response(request, user, db, person_id)
+
+
+@router.post("/people/{person_id}/notes")
+def add_note(
+    request: Request,
+    person_id: int,
+    user: CurrentUser,
+    db: DbDep,
+    text: Annotated[str, Form()] = "",
+    day: Annotated[str, Form()] = "",
+) -> Response:
+    """A clinician's dated note on a person who shares with them (not on their own data)."""
+    viewable_person(user, person_id)
+    if person_id == user.person_id or not user.is_clinician:
+        raise HTTPException(403, "Notes are for clinicians, on the people who share with them.")
+    try:
+        try:
+            when = date.fromisoformat(day) if day.strip() else now(request).date()
+        except ValueError:
+            raise InputError(
+                "give the date as year-month-day, e.g. 2026-12-03", where="day"
+            ) from None
+        notes.add_note(db, person_id=person_id, author_user_id=user.id, day=when, text=text)
+    except InputError as exc:
+        return summary_response(
+            request, user, db, person_id, note_error=exc.problem, note_text=text
+        )
+    return RedirectResponse(f"/people/{person_id}/summary#notes", status_code=303)
