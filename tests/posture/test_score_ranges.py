@@ -96,12 +96,14 @@ def test_low_confidence_twist_widens_the_range_instead_of_adding_a_point() -> No
     assert sure.score[0] == sure.score_max[0] == manual_reba(trunk_twisted=True)
 
 
-def test_unsure_channels_are_never_counted() -> None:
+def test_unsure_channels_never_add_a_point_but_can_rule_it_out() -> None:
     task = CAMERA_TASK.model_copy(update={"unsure_channels": frozenset({"shoulder_asymmetry"})})
     values = both_arms() | {"shoulder_asymmetry": 30.0}
     frames = reba_series(series(values, {}), task)
     assert frames.score[0] == manual_reba()
     assert frames.score_max[0] == manual_reba(shoulder_raised=True)
+    level = reba_series(series(both_arms() | {"shoulder_asymmetry": 2.0}, {}), task)
+    assert level.score[0] == level.score_max[0] == manual_reba()
 
 
 def test_unseen_raised_arm_gives_a_range_up_to_a_raised_arm() -> None:

@@ -131,6 +131,7 @@ class UprightRule(Cited):
     """When a photo or clip looks turned on its side (no orientation tag)."""
 
     max_axis_tilt_deg: float = Field(gt=0.0, lt=180.0)
+    turned_max_deg: float = Field(gt=0.0, lt=90.0)
     note: str
 
 

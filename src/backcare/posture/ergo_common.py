@@ -180,8 +180,9 @@ class TaskInputs(BaseModel):
         ``margin_deg`` beyond (or short of) the threshold; otherwise it is unknown and the
         score becomes a range. The defaults (0, 0) take every measured value at face value.
     unsure_channels
-        Channels whose adjustments are always unknown where measured (a camera view that sees
-        them only through depth): they widen the range instead of adding or removing a point.
+        Channels the view sees only through depth: a reading clearly short of the threshold
+        still rules the item out, but a reading near or beyond it never adds the point; it
+        widens the range instead.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -361,14 +362,14 @@ def judge(
     values, _ = reader.read(name)
     v = np.abs(values) if direction == "abs" else (values if direction == "pos" else -values)
     sure = ~np.isnan(v)
-    if name in task.unsure_channels:
-        sure &= assumed
     conf = reader.series.confidence(name)
     if conf is not None and task.min_confidence > 0.0:
         sure &= (np.asarray(conf) >= task.min_confidence) | assumed
     with np.errstate(invalid="ignore"):
         yes = sure & (v > threshold_deg + task.margin_deg)
         no = sure & (v <= threshold_deg - task.margin_deg)
+    if name in task.unsure_channels:
+        yes &= assumed  # a reading the view cannot confirm never adds the point
     unknown = ~(yes | no)
     reader.mark(name, unknown)
     return Judged(yes=np.asarray(yes, dtype=bool), unknown=np.asarray(unknown, dtype=bool))
