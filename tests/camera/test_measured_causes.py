@@ -30,6 +30,8 @@ from .media import astronaut, grace_hopper
 from .skeleton import pose_result
 
 RGB = np.zeros((480, 640, 3), dtype=np.uint8)
+#: The rendered skeletons' picture coordinates share one scale across and down: a square frame
+SQUARE = np.zeros((480, 480, 3), dtype=np.uint8)
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +41,8 @@ def static_backend():
     backend.close()
 
 
-def _series(results):
-    frames = [Frame(index=i, time_s=i / 30, rgb=RGB) for i in range(len(results))]
+def _series(results, rgb=RGB):
+    frames = [Frame(index=i, time_s=i / 30, rgb=rgb) for i in range(len(results))]
     track, _ = track_frames(frames, FakeBackend(list(results)), where="synthetic")
     return build_series(track, CameraOptions(), kind="video", backend="fake")
 
@@ -184,3 +186,46 @@ def test_side_view_keeps_forward_bending():
     series, _, view, _ = _series([pose_result(heading_deg=-90.0, trunk=40.0)])
     assert view.view == "side"
     assert series["trunk_flexion"][0] == pytest.approx(40.0, abs=1e-6)
+
+
+# -- knee and neck offsets from depth ------------------------------------------------------------
+def _with_depth_error(res: PoseResult, errors: dict[str, float]) -> PoseResult:
+    """The pose model's depth (camera z) off by ``errors`` [m]; the picture is exact."""
+    world = res.world.copy()
+    for name, dz in errors.items():
+        world[landmark_index(name), 2] += dz
+    return PoseResult(world, res.image, res.visibility)
+
+
+def _mirrored(res: PoseResult) -> PoseResult:
+    world = res.world[mirror_index] * np.array([-1.0, 1.0, 1.0])
+    image = res.image[mirror_index] * np.array([-1.0, 1.0]) + np.array([1.0, 0.0])
+    return PoseResult(world, image, res.visibility[mirror_index])
+
+
+def test_straight_knees_side_on_read_straight_despite_depth_noise():
+    # measured: straight standing knees read 17-23 deg from the metric landmarks; the depth of
+    # the knee is the culprit (the picture shows a straight leg)
+    res = _with_depth_error(
+        pose_result(heading_deg=90.0, knee=0.0), {"left_knee": 0.07, "right_knee": 0.07}
+    )
+    series, _, view, _ = _series([res], SQUARE)
+    assert view.view == "side"
+    for side in ("left", "right"):
+        assert series[f"knee_flexion_{side}"][0] == pytest.approx(0.0, abs=2.0)
+
+
+def test_mirrored_side_view_gives_the_same_neck_and_knees():
+    base = pose_result(heading_deg=90.0, neck=20.0, knee=30.0, trunk=15.0)
+    # the depth error differs between a picture and its mirror image (it did for MediaPipe)
+    one = _with_depth_error(base, {"left_ear": 0.06, "right_ear": 0.06, "left_knee": 0.05})
+    two = _with_depth_error(
+        _mirrored(base), {"left_ear": -0.06, "right_ear": -0.06, "right_knee": -0.05}
+    )
+    a, *_ = _series([one], SQUARE)
+    b, *_ = _series([two], SQUARE)
+    assert a["neck_flexion"][0] == pytest.approx(20.0, abs=3.0)
+    assert b["neck_flexion"][0] == pytest.approx(a["neck_flexion"][0], abs=3.0)
+    for side in ("left", "right"):
+        assert b[f"knee_flexion_{side}"][0] == pytest.approx(30.0, abs=3.0)
+        assert a[f"knee_flexion_{side}"][0] == pytest.approx(30.0, abs=3.0)

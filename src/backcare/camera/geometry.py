@@ -47,6 +47,7 @@ __all__ = [
     "body_axis_tilt",
     "classify_view",
     "hips_trusted",
+    "image_plane_angles",
     "image_view_labels",
     "pitch_rotation",
     "tilt_from_neutral",
@@ -403,3 +404,61 @@ def body_axis_tilt(
     if not tilts:
         return None
     return max(tilts) if worst else min(tilts)
+
+
+def _plane_angle(a: F64, b: F64) -> F64:
+    """Unsigned angle [deg] between 2D vectors ``(n, 2)``."""
+    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    out: F64 = np.degrees(np.arctan2(np.abs(cross), np.einsum("ij,ij->i", a, b)))
+    return out
+
+
+def image_plane_angles(
+    image: ArrayLike,
+    visibility: ArrayLike,
+    width: int,
+    height: int,
+    side_frames: NDArray[np.bool_],
+    min_visibility: float,
+) -> dict[str, F64]:
+    """Sagittal joint angles measured in the picture itself, for side-view frames.
+
+    Side-on, the body's sagittal plane is the image plane, where the pose model's image
+    landmarks are its most accurate output; its metric landmarks add a depth estimate whose
+    noise bends straight limbs (straight standing knees read 17-23 deg from them). Knee
+    flexion is the angle between thigh and shank in pixels (the elbow is left to the metric
+    landmarks: a forearm reaching towards the camera is foreshortened side-on); neck flexion
+    is the angle from the torso axis (hip-mid to shoulder-mid) to the shoulder-mid to ear-mid
+    line, positive towards the side the nose points to. Frames that are not side views, or
+    lack a landmark, are NaN.
+    """
+    xy = np.asarray(image, dtype=np.float64) * np.array([float(width), float(height)])
+    xy = xy * np.array([1.0, -1.0])  # y up
+    v = np.nan_to_num(np.asarray(visibility, dtype=np.float64))
+    side = np.asarray(side_frames, dtype=bool)
+
+    def seen(*idx: int) -> NDArray[np.bool_]:
+        return np.asarray(side & np.all([v[:, i] >= min_visibility for i in idx], axis=0))
+
+    out: dict[str, F64] = {}
+    for name in ("left", "right"):
+        hip, knee, ankle = (landmark_index(f"{name}_{p}") for p in ("hip", "knee", "ankle"))
+        k = _plane_angle(xy[:, knee] - xy[:, hip], xy[:, ankle] - xy[:, knee])
+        out[f"knee_flexion_{name}"] = np.where(seen(hip, knee, ankle), k, np.nan)
+    l_ear, r_ear = landmark_index("left_ear"), landmark_index("right_ear")
+    ear_l_ok, ear_r_ok = v[:, l_ear] >= min_visibility, v[:, r_ear] >= min_visibility
+    ear = np.where(
+        (ear_l_ok & ear_r_ok)[:, None],
+        0.5 * (xy[:, l_ear] + xy[:, r_ear]),
+        np.where(ear_l_ok[:, None], xy[:, l_ear], xy[:, r_ear]),
+    )
+    sh_mid = 0.5 * (xy[:, _L_SH] + xy[:, _R_SH])
+    trunk = sh_mid - 0.5 * (xy[:, _L_HIP] + xy[:, _R_HIP])
+    head = ear - sh_mid
+    facing = np.sign(xy[:, _NOSE, 0] - ear[:, 0])
+    cross = trunk[:, 0] * head[:, 1] - trunk[:, 1] * head[:, 0]
+    # a head tipped towards the facing side turns clockwise (negative cross) when facing +x
+    neck = -facing * np.degrees(np.arctan2(cross, np.einsum("ij,ij->i", trunk, head)))
+    ok = seen(_L_HIP, _R_HIP, _L_SH, _R_SH, _NOSE) & (ear_l_ok | ear_r_ok) & (facing != 0)
+    out["neck_flexion"] = np.where(ok, neck, np.nan)
+    return out

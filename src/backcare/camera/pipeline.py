@@ -35,6 +35,7 @@ from backcare.camera.geometry import (
     angle_points,
     classify_view,
     hips_trusted,
+    image_plane_angles,
     image_view_labels,
     pitch_rotation,
     tilt_from_neutral,
@@ -448,6 +449,7 @@ def build_series(
         activity=activity_from_thighs(world_g, visibility, rules),
     )
     series = _withhold_depth_angles(series, view)
+    series = _image_plane(series, track, visibility, view, min_vis)
     if options.load_kg:
         series = series.replace(values={"hand_load": np.full(len(series), options.load_kg)})
     if options.neutral_s is not None:
@@ -502,6 +504,27 @@ def _withhold_depth_angles(series: PostureSeries, view: ViewEstimate) -> Posture
             conf = series.confidence(name)
             if conf is not None:
                 confidence[name] = np.where(depth, 0.0, conf)
+    return series.replace(values=values, confidence=confidence)
+
+
+def _image_plane(
+    series: PostureSeries, track: LandmarkTrack, vis: F64, view: ViewEstimate, min_vis: float
+) -> PostureSeries:
+    """Side-view frames: knee and neck flexion from the picture's own plane."""
+    side = view.per_frame == "side"
+    if not side.any():
+        return series
+    plane = image_plane_angles(track.image, vis, track.width, track.height, side, min_vis)
+    values = {}
+    confidence = {}
+    for name, measured in plane.items():
+        if name not in series:
+            continue
+        used = np.isfinite(measured)
+        values[name] = np.where(used, measured, series[name])
+        conf = series.confidence(name)
+        if conf is not None:
+            confidence[name] = np.where(used & (conf <= 0.0), min_vis, conf)
     return series.replace(values=values, confidence=confidence)
 
 
