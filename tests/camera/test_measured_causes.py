@@ -229,3 +229,28 @@ def test_mirrored_side_view_gives_the_same_neck_and_knees():
     for side in ("left", "right"):
         assert b[f"knee_flexion_{side}"][0] == pytest.approx(30.0, abs=3.0)
         assert a[f"knee_flexion_{side}"][0] == pytest.approx(30.0, abs=3.0)
+
+
+def test_video_turned_on_its_side_is_turned_back(tmp_path, shared_dir):
+    from backcare.camera.pipeline import analyze_video
+
+    from .media import placed, write_clip
+
+    src = Image.open(astronaut(shared_dir)).convert("RGB")
+
+    def frame(i: int) -> np.ndarray:
+        return np.ascontiguousarray(np.rot90(placed(src, scale=0.9, x=60 + 4 * i), 3))
+
+    clip = write_clip(tmp_path / "turned.mp4", frame, 8)
+    searcher = MediaPipeBackend(static_image_mode=True)
+    tracker = MediaPipeBackend(static_image_mode=False)
+    try:
+        a = analyze_video(clip, tracker, CameraOptions(), searcher=searcher)
+    finally:
+        tracker.close()
+        searcher.close()
+    assert any("turned on its side" in note for note in a.issues)
+    assert a.track.found.mean() >= 0.9
+    # upright again: the shoulders are level and the head is above them
+    assert np.nanmedian(np.abs(a.series["shoulder_asymmetry"])) < 10
+    assert (a.track.width, a.track.height) == (480, 640)

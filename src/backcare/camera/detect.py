@@ -18,6 +18,8 @@ view check need no further correction; the metric (world) landmarks come from th
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,9 +27,18 @@ from numpy.typing import NDArray
 
 from backcare.camera.backend import BLAZEPOSE_LANDMARKS, PoseBackend, PoseResult
 from backcare.camera.geometry import body_axis_tilt
+from backcare.camera.video import Frame
 from backcare.knowledge.camera import CameraPoseDocument
 
-__all__ = ["Found", "darkness", "mirror_index", "second_look", "upright"]
+__all__ = [
+    "Found",
+    "darkness",
+    "mirror_index",
+    "orient_frames",
+    "second_look",
+    "unturn",
+    "upright",
+]
 
 #: Index of each BlazePose landmark's mirror partner (left <-> right; the nose stays).
 mirror_index = np.array(
@@ -48,18 +59,26 @@ class Found:
     rgb: NDArray[np.uint8]
     """The picture the angles should be read from (turned upright when it was turned)."""
     note: str | None
+    turns: int = 0
+    """``k`` of ``np.rot90(picture, k)`` that made it upright (0: used as given)."""
+
+
+def unturn(image: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+    """Normalised image coordinates ``(..., 2)`` found on ``np.rot90(picture, k)``, in the
+    picture as given."""
+    x, y = image[..., 0], image[..., 1]
+    if k == 1:
+        return np.stack([1.0 - y, x], axis=-1)
+    if k == 3:
+        return np.stack([y, 1.0 - x], axis=-1)
+    return image
 
 
 def _turned(result: PoseResult, k: int) -> PoseResult:
-    """Image coordinates found on ``np.rot90(rgb, k)`` in the original picture."""
-    x, y = result.image[:, 0], result.image[:, 1]
-    if k == 1:
-        xy = np.stack([1.0 - y, x], axis=1)
-    elif k == 3:
-        xy = np.stack([y, 1.0 - x], axis=1)
-    else:
-        xy = result.image
-    return PoseResult(world=result.world, image=xy, visibility=result.visibility)
+    """A pose found on ``np.rot90(rgb, k)`` with image coordinates in the original picture."""
+    return PoseResult(
+        world=result.world, image=unturn(result.image, k), visibility=result.visibility
+    )
 
 
 def upright(
@@ -104,9 +123,46 @@ def upright(
     return Found(
         _turned(found, k),
         np.ascontiguousarray(np.rot90(rgb, k)),
-        f"the photo looked turned on its side (no orientation tag): it was analysed turned 90 "
+        f"the picture looked turned on its side (no orientation tag): it was analysed turned 90 "
         f"deg {way}",
+        turns=k,
     )
+
+
+def orient_frames(
+    frames: Iterable[Frame],
+    searcher: PoseBackend,
+    rules: CameraPoseDocument,
+    *,
+    look_ahead: int = 30,
+) -> tuple[Iterator[Frame], int, str | None]:
+    """A video's frames turned upright when its first person lies across the picture.
+
+    The first of at most ``look_ahead`` frames in which ``searcher`` (a static-image backend)
+    finds a person decides, as :func:`upright` does for a photo. Returns the frames (turned by
+    ``np.rot90(rgb, k)`` when needed), ``k`` and a note.
+    """
+    it = iter(frames)
+    buffered: list[Frame] = []
+    k, note = 0, None
+    for frame in it:
+        buffered.append(frame)
+        result = searcher.process(frame.rgb)
+        if result is not None:
+            found = upright(frame.rgb, result, searcher, rules)
+            if found is not None:
+                k, note = found.turns, found.note
+            break
+        if len(buffered) >= look_ahead:
+            break
+    chained = itertools.chain(buffered, it)
+    if not k:
+        return chained, 0, note
+    turned = (
+        Frame(index=f.index, time_s=f.time_s, rgb=np.ascontiguousarray(np.rot90(f.rgb, k)))
+        for f in chained
+    )
+    return turned, k, note
 
 
 def second_look(

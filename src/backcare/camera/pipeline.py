@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backcare.camera.backend import BLAZEPOSE_LANDMARKS, PoseBackend, PoseResult, landmark_index
-from backcare.camera.detect import darkness, second_look, upright
+from backcare.camera.detect import darkness, orient_frames, second_look, unturn, upright
 from backcare.camera.geometry import (
     CameraTilt,
     ViewEstimate,
@@ -699,8 +699,12 @@ def analyze_video(
         if progress is not None:
             progress(done, total)
 
+    frames: Iterable[Frame] = prefetch(reader)
+    turns, turn_note = 0, None
+    if searcher is not None:
+        frames, turns, turn_note = orient_frames(frames, searcher, camera_rules())
     track, notes = track_frames(
-        prefetch(reader),
+        frames,
         backend,
         where=str(path),
         searcher=searcher,
@@ -708,7 +712,10 @@ def analyze_video(
         kind="video",
         progress=step,
     )
-    notes = list(reader.issues) + notes
+    if turns:  # landmarks back onto the picture as given, for drawing
+        track.image = unturn(track.image, turns)
+        track.width, track.height = track.height, track.width
+    notes = list(reader.issues) + ([turn_note] if turn_note else []) + notes
     return _finish(
         path, "video", track, notes, options, backend.name, reader.decoded, reader.info.rate_hz
     )
