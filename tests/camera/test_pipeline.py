@@ -146,4 +146,5 @@ def test_several_people_in_a_video_are_reported(tmp_path: Path):
     tracker = FakeBackend([small] * 30 + [big] * 30)
     a = analyze_video(clip, tracker, CameraOptions(people_check_s=1.0), searcher=searcher)
     assert any("several people" in issue for issue in a.issues)
-    assert searcher.calls == 3  # once per second of video
+    # once for the orientation check on the first frame, then once per second of video
+    assert searcher.calls == 1 + 3

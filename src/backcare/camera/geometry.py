@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from backcare.camera.backend import BLAZEPOSE_LANDMARKS, landmark_index
 from backcare.errors import InputError
-from backcare.knowledge.camera import ViewThresholds
+from backcare.knowledge.camera import HipRule, ViewThresholds, ViewWidthRule
 from backcare.posture.angles import LANDMARKS
 
 __all__ = [
@@ -44,7 +44,11 @@ __all__ = [
     "View",
     "ViewEstimate",
     "angle_points",
+    "body_axis_tilt",
     "classify_view",
+    "hips_trusted",
+    "image_plane_angles",
+    "image_view_labels",
     "pitch_rotation",
     "tilt_from_neutral",
     "to_gravity",
@@ -60,6 +64,9 @@ _ANGLE_INDEX = np.array([landmark_index(name) for name in LANDMARKS])
 _L_SH, _R_SH = landmark_index("left_shoulder"), landmark_index("right_shoulder")
 _L_HIP, _R_HIP = landmark_index("left_hip"), landmark_index("right_hip")
 _L_ANK, _R_ANK = landmark_index("left_ankle"), landmark_index("right_ankle")
+_L_KNEE, _R_KNEE = landmark_index("left_knee"), landmark_index("right_knee")
+_NOSE = landmark_index("nose")
+_VIEW_ORDER = {"front": 0, "oblique": 1, "side": 2}
 
 
 @dataclass(frozen=True)
@@ -191,8 +198,48 @@ def _line_yaw(world_g: F64, vis: F64, a: int, b: int, min_vis: float) -> F64:
     return yaw
 
 
+def image_view_labels(
+    image: ArrayLike,
+    visibility: ArrayLike,
+    width: int,
+    height: int,
+    rule: ViewWidthRule,
+    min_visibility: float,
+) -> NDArray[np.str_]:
+    """Front / oblique / side per frame from the image alone (no depth).
+
+    The shoulder width (or, without both shoulders, the hip width) in pixels over the torso
+    length (hip-mid to shoulder-mid) in pixels: at or above ``rule.front_min_ratio`` the frame
+    is ``front``, at or below ``rule.side_max_ratio`` it is ``side``, between ``oblique``;
+    ``unknown`` without both shoulders (or hips) and both hips seen.
+    """
+    xy = np.asarray(image, dtype=np.float64) * np.array([float(width), float(height)])
+    v = np.nan_to_num(np.asarray(visibility, dtype=np.float64))
+
+    def seen(*idx: int) -> NDArray[np.bool_]:
+        return np.asarray(np.all([v[:, i] >= min_visibility for i in idx], axis=0))
+
+    torso = np.linalg.norm(
+        0.5 * (xy[:, _L_SH] + xy[:, _R_SH]) - 0.5 * (xy[:, _L_HIP] + xy[:, _R_HIP]), axis=1
+    )
+    sh = np.linalg.norm(xy[:, _L_SH] - xy[:, _R_SH], axis=1)
+    hip = np.linalg.norm(xy[:, _L_HIP] - xy[:, _R_HIP], axis=1)
+    width_px = np.where(seen(_L_SH, _R_SH), sh, np.where(seen(_L_HIP, _R_HIP), hip, np.nan))
+    ok = seen(_L_HIP, _R_HIP) & (seen(_L_SH) | seen(_R_SH)) & (torso > 1e-6)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(ok, width_px / torso, np.nan)
+    labels = np.full(len(xy), "unknown", dtype="<U7")
+    labels[ratio >= rule.front_min_ratio] = "front"
+    labels[ratio <= rule.side_max_ratio] = "side"
+    labels[(ratio > rule.side_max_ratio) & (ratio < rule.front_min_ratio)] = "oblique"
+    return labels
+
+
 def classify_view(
-    world_g: ArrayLike, visibility: ArrayLike, thresholds: ViewThresholds
+    world_g: ArrayLike,
+    visibility: ArrayLike,
+    thresholds: ViewThresholds,
+    image_labels: NDArray[np.str_] | None = None,
 ) -> ViewEstimate:
     """Front, side or oblique view per frame, and the view of the whole clip.
 
@@ -212,6 +259,8 @@ def classify_view(
     between, ``unknown`` without a usable line. The clip's view is the most frequent known view
     when it covers at least ``thresholds.dominant_fraction`` of the known frames, else oblique.
     A single visible shoulder (the other hidden behind the body) counts as a side view.
+    ``image_labels`` (from :func:`image_view_labels`) cap each frame: the more frontal of the
+    two labels is kept, so a depth estimate cannot call a front view side-on.
     """
     w = np.asarray(world_g, dtype=np.float64)
     v = np.nan_to_num(np.asarray(visibility, dtype=np.float64))
@@ -227,6 +276,13 @@ def classify_view(
     labels[(yaw >= thresholds.front_max_deg) & (yaw <= thresholds.side_min_deg)] = "oblique"
     one_shoulder = (v[:, _L_SH] >= mv) ^ (v[:, _R_SH] >= mv)
     labels[np.isnan(yaw) & one_shoulder] = "side"
+    if image_labels is not None:
+        for i, other in enumerate(image_labels):
+            mine = str(labels[i])
+            if other in _VIEW_ORDER and (
+                mine not in _VIEW_ORDER or _VIEW_ORDER[str(other)] < _VIEW_ORDER[mine]
+            ):
+                labels[i] = other
     known = labels != "unknown"
     fractions = {
         name: float((labels == name).sum() / known.sum()) if known.any() else 0.0
@@ -244,3 +300,165 @@ def classify_view(
         fractions=fractions,
         median_yaw_deg=float(np.median(finite)) if finite.size else None,
     )
+
+
+def hips_trusted(
+    world: ArrayLike,
+    image: ArrayLike,
+    visibility: ArrayLike,
+    rule: HipRule,
+    min_visibility: float,
+) -> tuple[NDArray[np.bool_], NDArray[np.str_]]:
+    """Frames whose hip landmarks may be used for trunk angles, and why not.
+
+    Parameters
+    ----------
+    world
+        ``(n, 33, 3)`` metric landmarks (any frame: only lengths are used).
+    image
+        ``(n, 33, 2)`` normalised image positions.
+    visibility
+        ``(n, 33)``.
+    rule
+        From the camera knowledge file.
+    min_visibility
+        A landmark below it counts as not seen.
+
+    Returns
+    -------
+    trusted, reason
+        ``trusted`` per frame; ``reason`` ``"edge"`` (a hip outside the image or within the
+        margin of its border), ``"no_knee"`` (no knee seen to anchor the hips), ``"proportions"``
+        (thigh or shank out of proportion with the torso), ``"unseen"`` (hips not seen at all)
+        or ``""``.
+    """
+    w = np.asarray(world, dtype=np.float64)
+    xy = np.asarray(image, dtype=np.float64)
+    v = np.nan_to_num(np.asarray(visibility, dtype=np.float64))
+    n = w.shape[0]
+    reason = np.full(n, "", dtype="<U11")
+    hips_seen = (v[:, _L_HIP] >= min_visibility) & (v[:, _R_HIP] >= min_visibility)
+    m = rule.edge_margin
+    hip_xy = xy[:, [_L_HIP, _R_HIP]]
+    with np.errstate(invalid="ignore"):
+        inside = np.all((hip_xy >= m) & (hip_xy <= 1.0 - m), axis=(1, 2))
+    torso = np.linalg.norm(
+        0.5 * (w[:, _L_SH] + w[:, _R_SH]) - 0.5 * (w[:, _L_HIP] + w[:, _R_HIP]), axis=1
+    )
+    knee_seen = np.zeros(n, dtype=bool)
+    in_proportion = np.ones(n, dtype=bool)
+    for hip, knee, ankle in ((_L_HIP, _L_KNEE, _L_ANK), (_R_HIP, _R_KNEE, _R_ANK)):
+        k_ok = v[:, knee] >= min_visibility
+        knee_seen |= k_ok
+        with np.errstate(invalid="ignore", divide="ignore"):
+            thigh = np.linalg.norm(w[:, knee] - w[:, hip], axis=1) / torso
+            shank = np.linalg.norm(w[:, ankle] - w[:, knee], axis=1) / torso
+        lo, hi = rule.thigh_to_torso
+        in_proportion &= ~k_ok | ((thigh >= lo) & (thigh <= hi))
+        a_ok = k_ok & (v[:, ankle] >= min_visibility)
+        lo, hi = rule.shank_to_torso
+        in_proportion &= ~a_ok | ((shank >= lo) & (shank <= hi))
+    reason[~in_proportion] = "proportions"
+    reason[~knee_seen] = "no_knee"
+    reason[~inside] = "edge"
+    reason[~hips_seen] = "unseen"
+    return reason == "", reason
+
+
+def body_axis_tilt(
+    image: ArrayLike,
+    visibility: ArrayLike,
+    width: int,
+    height: int,
+    min_visibility: float,
+    *,
+    worst: bool = False,
+) -> float | None:
+    """Angle [deg, 0..180] between one pose's body axes in the image and the image's up.
+
+    The axes are the legs (ankle-mid to hip-mid), the torso (hip-mid to shoulder-mid) and the
+    head (shoulder-mid to nose), each where both ends are seen. The most upright of them is
+    returned (``worst``: the least upright), so a deep forward bend, whose legs stay upright,
+    is not mistaken for a turned picture. ``None`` when no axis is seen.
+    """
+    xy = np.asarray(image, dtype=np.float64).reshape(-1, 2) * np.array([width, height])
+    v = np.nan_to_num(np.asarray(visibility, dtype=np.float64)).reshape(-1)
+
+    def mid(a: int, b: int) -> F64 | None:
+        if v[a] >= min_visibility and v[b] >= min_visibility:
+            out: F64 = 0.5 * (xy[a] + xy[b])
+            return out
+        return None
+
+    ankles, hips, shoulders = mid(_L_ANK, _R_ANK), mid(_L_HIP, _R_HIP), mid(_L_SH, _R_SH)
+    nose = xy[_NOSE] if v[_NOSE] >= min_visibility else None
+    tilts: list[float] = []
+    for low, high in ((ankles, hips), (hips, shoulders), (shoulders, nose)):
+        if low is not None and high is not None:
+            d = high - low
+            length = float(np.hypot(*d))
+            if length < 1e-6:
+                continue
+            # image y grows downwards: "up" is (0, -1)
+            tilts.append(float(np.degrees(np.arccos(np.clip(-d[1] / length, -1.0, 1.0)))))
+    if not tilts:
+        return None
+    return max(tilts) if worst else min(tilts)
+
+
+def _plane_angle(a: F64, b: F64) -> F64:
+    """Unsigned angle [deg] between 2D vectors ``(n, 2)``."""
+    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    out: F64 = np.degrees(np.arctan2(np.abs(cross), np.einsum("ij,ij->i", a, b)))
+    return out
+
+
+def image_plane_angles(
+    image: ArrayLike,
+    visibility: ArrayLike,
+    width: int,
+    height: int,
+    side_frames: NDArray[np.bool_],
+    min_visibility: float,
+) -> dict[str, F64]:
+    """Sagittal joint angles measured in the picture itself, for side-view frames.
+
+    Side-on, the body's sagittal plane is the image plane, where the pose model's image
+    landmarks are its most accurate output; its metric landmarks add a depth estimate whose
+    noise bends straight limbs (straight standing knees read 17-23 deg from them). Knee
+    flexion is the angle between thigh and shank in pixels (the elbow is left to the metric
+    landmarks: a forearm reaching towards the camera is foreshortened side-on); neck flexion
+    is the angle from the torso axis (hip-mid to shoulder-mid) to the shoulder-mid to ear-mid
+    line, positive towards the side the nose points to. Frames that are not side views, or
+    lack a landmark, are NaN.
+    """
+    xy = np.asarray(image, dtype=np.float64) * np.array([float(width), float(height)])
+    xy = xy * np.array([1.0, -1.0])  # y up
+    v = np.nan_to_num(np.asarray(visibility, dtype=np.float64))
+    side = np.asarray(side_frames, dtype=bool)
+
+    def seen(*idx: int) -> NDArray[np.bool_]:
+        return np.asarray(side & np.all([v[:, i] >= min_visibility for i in idx], axis=0))
+
+    out: dict[str, F64] = {}
+    for name in ("left", "right"):
+        hip, knee, ankle = (landmark_index(f"{name}_{p}") for p in ("hip", "knee", "ankle"))
+        k = _plane_angle(xy[:, knee] - xy[:, hip], xy[:, ankle] - xy[:, knee])
+        out[f"knee_flexion_{name}"] = np.where(seen(hip, knee, ankle), k, np.nan)
+    l_ear, r_ear = landmark_index("left_ear"), landmark_index("right_ear")
+    ear_l_ok, ear_r_ok = v[:, l_ear] >= min_visibility, v[:, r_ear] >= min_visibility
+    ear = np.where(
+        (ear_l_ok & ear_r_ok)[:, None],
+        0.5 * (xy[:, l_ear] + xy[:, r_ear]),
+        np.where(ear_l_ok[:, None], xy[:, l_ear], xy[:, r_ear]),
+    )
+    sh_mid = 0.5 * (xy[:, _L_SH] + xy[:, _R_SH])
+    trunk = sh_mid - 0.5 * (xy[:, _L_HIP] + xy[:, _R_HIP])
+    head = ear - sh_mid
+    facing = np.sign(xy[:, _NOSE, 0] - ear[:, 0])
+    cross = trunk[:, 0] * head[:, 1] - trunk[:, 1] * head[:, 0]
+    # a head tipped towards the facing side turns clockwise (negative cross) when facing +x
+    neck = -facing * np.degrees(np.arctan2(cross, np.einsum("ij,ij->i", trunk, head)))
+    ok = seen(_L_HIP, _R_HIP, _L_SH, _R_SH, _NOSE) & (ear_l_ok | ear_r_ok) & (facing != 0)
+    out["neck_flexion"] = np.where(ok, neck, np.nan)
+    return out

@@ -25,7 +25,7 @@ import pandas as pd
 from backcare import __version__
 from backcare.camera.annotate import annotate_frame
 from backcare.camera.pipeline import CameraAnalysis, camera_rules
-from backcare.camera.scoring import FrameScores
+from backcare.camera.scoring import FrameScores, score_text
 from backcare.camera.video import AnnotatedVideoWriter, VideoReader, read_image, write_image
 from backcare.io.parquet import write_series
 from backcare.knowledge.loader import cited_ids
@@ -62,6 +62,9 @@ def frame_table(analysis: CameraAnalysis) -> pd.DataFrame:
         if fs is not None:
             cols[fs.method] = fs.score
             cols[f"{fs.method}_level"] = fs.level
+            cols[f"{fs.method}_min"] = fs.score
+            cols[f"{fs.method}_max"] = fs.high
+            cols[f"{fs.method}_level_max"] = fs.high_level
     if s.disc_pressure is not None:
         cols[f"disc_pressure_{s.disc_pressure_unit}"] = s.disc_pressure
     if s.l5s1_compression_n is not None:
@@ -103,12 +106,25 @@ def _score_summary(fs: FrameScores, durations: np.ndarray[Any, Any], time: Any) 
     out: dict[str, Any] = {"scored_fraction": round(float(ok.mean()), 3) if ok.size else 0.0}
     if ok.any():
         peak = int(np.nanargmax(np.where(ok, fs.score, -np.inf)))
+        high = np.where(ok, fs.high, -np.inf)
+        peak_hi = int(np.argmax(high))
         out.update(
             {
                 "max": _num(fs.score[peak], 0),
                 "median": _num(np.median(fs.score[ok]), 1),
                 "peak_time_s": _num(time[peak], 2),
                 "peak_level": str(fs.level[peak]),
+                "score_min": _num(fs.score[peak], 0),
+                "score_max": _num(fs.high[peak_hi], 0),
+                "level_min": str(fs.level[peak]),
+                "level_max": str(fs.high_level[peak_hi]),
+                "text": score_text(
+                    fs.method,
+                    fs.score[peak],
+                    fs.high[peak_hi],
+                    str(fs.level[peak]),
+                    str(fs.high_level[peak_hi]),
+                ),
                 "time_in_levels": _level_time(fs, np.where(ok, durations, 0.0)),
             }
         )
@@ -177,10 +193,13 @@ def summarize(analysis: CameraAnalysis, outputs: dict[str, str] | None = None) -
             "hand_load_kg": analysis.options.load_kg,
         },
     }
-    if s.reba is not None:
-        summary["reba"] = _score_summary(s.reba, durations, series.time)
-    if s.rula is not None:
-        summary["rula"] = _score_summary(s.rula, durations, series.time)
+    for fs in (s.reba, s.rula):
+        if fs is None:
+            continue
+        entry = _score_summary(fs, durations, series.time)
+        summary[fs.method] = entry
+        summary[f"{fs.method}_min"] = entry.get("score_min")
+        summary[f"{fs.method}_max"] = entry.get("score_max")
     load: dict[str, Any] = {}
     if s.disc_pressure is not None:
         load["disc_pressure"] = {"unit": s.disc_pressure_unit, **_stats(s.disc_pressure, 2)}

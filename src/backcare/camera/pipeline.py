@@ -28,11 +28,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backcare.camera.backend import BLAZEPOSE_LANDMARKS, PoseBackend, PoseResult, landmark_index
+from backcare.camera.detect import darkness, orient_frames, second_look, unturn, upright
 from backcare.camera.geometry import (
     CameraTilt,
     ViewEstimate,
     angle_points,
     classify_view,
+    hips_trusted,
+    image_plane_angles,
+    image_view_labels,
     pitch_rotation,
     tilt_from_neutral,
     to_gravity,
@@ -393,9 +397,14 @@ def build_series(
         smoothed = True
     tilt = _tilt(track, world, options)
     world_g = to_gravity(world, tilt)
-    view = classify_view(world_g, track.visibility, rules.view)
+    min_vis = rules.landmarks.min_visibility
+    labels = image_view_labels(
+        track.image, track.visibility, track.width, track.height, rules.view_width, min_vis
+    )
+    view = classify_view(world_g, track.visibility, rules.view, labels)
     reliability = rules.reliability_for(view.view)
-    points, vis = angle_points(world_g, track.visibility)
+    visibility, caveats = _trusted_visibility(track, view, rules)
+    points, vis = angle_points(world_g, visibility)
     meta_extra: dict[str, Any] = {
         "input": kind,
         "frame_size": [track.width, track.height],
@@ -421,6 +430,7 @@ def build_series(
         ),
         "min_visibility": rules.landmarks.min_visibility,
         "knowledge": {"camera/pose.yaml": rules.version},
+        "caveats": caveats,
     }
     meta_extra.update(extra or {})
     meta = SeriesMeta(
@@ -436,13 +446,113 @@ def build_series(
         visibility=vis,
         min_visibility=rules.landmarks.min_visibility,
         meta=meta,
-        activity=activity_from_thighs(world_g, track.visibility, rules),
+        activity=activity_from_thighs(world_g, visibility, rules),
     )
+    series = _withhold_depth_angles(series, view)
+    series = _image_plane(series, track, visibility, view, min_vis)
     if options.load_kg:
         series = series.replace(values={"hand_load": np.full(len(series), options.load_kg)})
     if options.neutral_s is not None:
         series = _calibrate(series, *options.neutral_s)
     return series, world_g, view, tilt
+
+
+_HIP_IDX = (_L_HIP, _R_HIP)
+#: Angles a front or oblique view measures only through the model's depth estimate.
+_DEPTH_ANGLES = ("trunk_flexion", "trunk_inclination", "neck_flexion")
+
+
+def _trusted_visibility(
+    track: LandmarkTrack, view: ViewEstimate, rules: CameraPoseDocument
+) -> tuple[F64, list[str]]:
+    """Visibilities with untrusted hips set to 0 (see :func:`hips_trusted`), and caveats."""
+    min_vis = rules.landmarks.min_visibility
+    trusted, reason = hips_trusted(track.world, track.image, track.visibility, rules.hips, min_vis)
+    vis = track.visibility.copy()
+    guessed = track.found & ~trusted & (reason != "unseen")
+    caveats: list[str] = []
+    if guessed.any():
+        vis[np.ix_(guessed, _HIP_IDX)] = 0.0
+        where = "" if len(track) == 1 else f" in {int(guessed.sum())} of {len(track)} frames"
+        caveats.append(
+            f"the hips were hidden or only guessed{where} (under a desk, at the edge of the "
+            "picture, or out of proportion with the rest of the body): trunk, neck and arm "
+            "angles and REBA/RULA are withheld there; film so that hips and knees are in view"
+        )
+    depth = np.isin(view.per_frame, ("front", "oblique")) & track.found
+    if depth.any():
+        where = "" if len(track) == 1 else f" in {int(depth.sum())} of {len(track)} frames"
+        caveats.append(
+            f"the camera saw the person from the front or at an angle{where}: forward bending "
+            "cannot be measured reliably that way, so trunk and neck flexion and REBA/RULA are "
+            "withheld there; film from the side, camera at hip height and at right angles to "
+            "the person"
+        )
+    return vis, caveats
+
+
+def _withhold_depth_angles(series: PostureSeries, view: ViewEstimate) -> PostureSeries:
+    """NaN for the angles a front or oblique frame measures only through depth."""
+    depth = np.isin(view.per_frame, ("front", "oblique"))
+    if not depth.any():
+        return series
+    values = {}
+    confidence = {}
+    for name in _DEPTH_ANGLES:
+        if name in series:
+            values[name] = np.where(depth, np.nan, series[name])
+            conf = series.confidence(name)
+            if conf is not None:
+                confidence[name] = np.where(depth, 0.0, conf)
+    return series.replace(values=values, confidence=confidence)
+
+
+def _image_plane(
+    series: PostureSeries, track: LandmarkTrack, vis: F64, view: ViewEstimate, min_vis: float
+) -> PostureSeries:
+    """Side-view frames: knee and neck flexion from the picture's own plane."""
+    side = view.per_frame == "side"
+    if not side.any():
+        return series
+    plane = image_plane_angles(track.image, vis, track.width, track.height, side, min_vis)
+    values = {}
+    confidence = {}
+    for name, measured in plane.items():
+        if name not in series:
+            continue
+        used = np.isfinite(measured)
+        values[name] = np.where(used, measured, series[name])
+        conf = series.confidence(name)
+        if conf is not None:
+            confidence[name] = np.where(used & (conf <= 0.0), min_vis, conf)
+    return series.replace(values=values, confidence=confidence)
+
+
+def _look_again(
+    rgb: NDArray[np.uint8], track: LandmarkTrack, backend: PoseBackend, where: str
+) -> list[str]:
+    """A photo: turn it upright when it lies on its side; search again when nobody was found."""
+    rules = camera_rules()
+    if track.found[0]:
+        first = PoseResult(track.world[0], track.image[0], track.visibility[0])
+        found = upright(rgb, first, backend, rules)
+    else:
+        found = second_look(rgb, backend, rules)
+        if found is None:
+            luma = darkness(rgb)
+            if luma < rules.detection.dark_mean_luminance:
+                raise InputError(
+                    f"no person found, and the picture is very dark (mean brightness {luma:.0f} "
+                    "of 255): take it again in better light",
+                    where=where,
+                )
+            return []
+    if found is None:
+        return []
+    track.world[0] = found.result.world
+    track.image[0] = found.result.image
+    track.visibility[0] = found.result.visibility
+    return [found.note] if found.note else []
 
 
 def _calibrate(series: PostureSeries, t0: float, t1: float) -> PostureSeries:
@@ -504,15 +614,11 @@ def _finish(
         notes=notes,
         extra={"file": path.name, "decoded_frames": decoded, "rate_hz": rate_hz},
     )
+    notes.extend(series.meta.extra.get("caveats", []))
     if tilt.source == "level":
         notes.append(
             "camera assumed level (no camera tilt or neutral-posture window given): a "
             "tilted camera shifts trunk and neck angles by its tilt"
-        )
-    if view.view in ("front", "oblique"):
-        notes.append(
-            f"{view.view} view: forward bending is estimated from the pose model's depth and is "
-            "less reliable than from a side view"
         )
     scores = score_series(series, options)
     notes.extend(scores.notes)
@@ -556,6 +662,7 @@ def analyze_image(
         searcher=backend if find_people else None,
         kind="image",
     )
+    notes = _look_again(rgb, track, backend, str(path)) + notes
     return _finish(path, "image", track, notes, options, backend.name, 1, None)
 
 
@@ -592,8 +699,12 @@ def analyze_video(
         if progress is not None:
             progress(done, total)
 
+    frames: Iterable[Frame] = prefetch(reader)
+    turns, turn_note = 0, None
+    if searcher is not None:
+        frames, turns, turn_note = orient_frames(frames, searcher, camera_rules())
     track, notes = track_frames(
-        prefetch(reader),
+        frames,
         backend,
         where=str(path),
         searcher=searcher,
@@ -601,7 +712,10 @@ def analyze_video(
         kind="video",
         progress=step,
     )
-    notes = list(reader.issues) + notes
+    if turns:  # landmarks back onto the picture as given, for drawing
+        track.image = unturn(track.image, turns)
+        track.width, track.height = track.height, track.width
+    notes = list(reader.issues) + ([turn_note] if turn_note else []) + notes
     return _finish(
         path, "video", track, notes, options, backend.name, reader.decoded, reader.info.rate_hz
     )

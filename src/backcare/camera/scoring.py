@@ -20,6 +20,7 @@ leaves its field empty and adds a note; it never invents an input.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +29,15 @@ from numpy.typing import NDArray
 
 from backcare.errors import InputError
 from backcare.jsonable import json_ready
+from backcare.knowledge import load
+from backcare.knowledge.camera import CameraPoseDocument
 from backcare.posture.alerts import default_rules, evaluate_batch
-from backcare.posture.ergo_common import TaskInputs, reba_tables, rula_tables
+from backcare.posture.ergo_common import (
+    ASSUMABLE_CHANNELS,
+    TaskInputs,
+    reba_tables,
+    rula_tables,
+)
 from backcare.posture.ergo_timing import timing_flags
 from backcare.posture.exposure import ExposureReport, exposure
 from backcare.posture.load import disc_pressure_series, l5s1_series, relative_to
@@ -40,20 +48,68 @@ from backcare.posture.series import PostureSeries
 if TYPE_CHECKING:
     from backcare.camera.pipeline import CameraOptions
 
-__all__ = ["FrameScores", "Scores", "score_series"]
+__all__ = ["FrameScores", "Scores", "score_series", "score_text"]
 
 F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
 class FrameScores:
-    """A method's score per frame (NaN where it cannot be computed) and its action level."""
+    """A method's score per frame (NaN where it cannot be computed) and its action level.
+
+    Where some inputs are unknown the score is a range: ``score`` (and ``level``) is the lowest
+    possible, ``score_max`` (and ``level_max``) the highest possible; they are equal where
+    every input was measured with confidence.
+    """
 
     method: str
     score: F64
     level: NDArray[np.str_]
     levels: tuple[str, ...]
     detail: dict[str, Any] = field(default_factory=dict)
+    score_max: F64 | None = None
+    level_max: NDArray[np.str_] | None = None
+
+    @property
+    def high(self) -> F64:
+        """The highest possible score per frame (``score`` where no range is known)."""
+        return self.score if self.score_max is None else self.score_max
+
+    @property
+    def high_level(self) -> NDArray[np.str_]:
+        """The action level of :attr:`high`."""
+        return self.level if self.level_max is None else self.level_max
+
+    def text(self, i: int) -> str:
+        """Frame ``i`` for people: ``"REBA 3-6 (low to medium risk)"``."""
+        return score_text(
+            self.method, self.score[i], self.high[i], str(self.level[i]), str(self.high_level[i])
+        )
+
+
+def score_text(
+    method: str,
+    low: float | None,
+    high: float | None = None,
+    low_risk: str = "",
+    high_risk: str = "",
+) -> str:
+    """A score or a range in plain words.
+
+    ``score_text("reba", 3, 6, "low", "medium")`` gives ``"REBA 3-6 (low to medium risk)"``;
+    equal ends give ``"REBA 4 (medium risk)"``; no score gives ``"REBA not scored"``.
+    """
+    name = method.upper()
+    if low is None or not math.isfinite(float(low)):
+        return f"{name} not scored"
+    lo = round(float(low))
+    hi = lo if high is None or not math.isfinite(float(high)) else round(float(high))
+    high_risk = high_risk or low_risk
+    value = f"{lo}" if hi <= lo else f"{lo}-{hi}"
+    if not low_risk:
+        return f"{name} {value}"
+    risk = low_risk if high_risk == low_risk or hi <= lo else f"{low_risk} to {high_risk}"
+    return f"{name} {value} ({risk} risk)"
 
 
 @dataclass
@@ -77,12 +133,18 @@ def _frames(method: str, frames: Any, levels: Any) -> FrameScores:
     risk = {lv.level: lv.risk for lv in levels.levels}
     computable = frames.action_level >= 0
     score = np.where(computable, frames.score.astype(np.float64), np.nan)
+    score_max = np.where(computable, frames.score_max.astype(np.float64), np.nan)
     names = np.array([risk.get(int(a), "") for a in frames.action_level], dtype=object)
+    names_max = np.array([risk.get(int(a), "") for a in frames.action_level_max], dtype=object)
     counts = frames.counts()
     detail: dict[str, Any] = {"frames": counts}
-    if counts.get("partial"):
-        detail["partial_note"] = (
-            "frames marked partial miss an optional channel: their score is a lower bound"
+    ranged = int((computable & (score_max > score)).sum())
+    if ranged:
+        detail["range_frames"] = ranged
+        detail["range_note"] = (
+            f"{_frames_text(ranged)} could not be scored exactly because some body parts or "
+            "adjustments were not seen clearly: the score is given as a range from the lowest "
+            "to the highest possible"
         )
     return FrameScores(
         method=method,
@@ -90,6 +152,8 @@ def _frames(method: str, frames: Any, levels: Any) -> FrameScores:
         level=names.astype(str),
         levels=tuple(lv.risk for lv in levels.levels),
         detail=detail,
+        score_max=score_max,
+        level_max=names_max.astype(str),
     )
 
 
@@ -97,14 +161,25 @@ def _frames_text(k: int) -> str:
     return f"{k} frame" + ("" if k == 1 else "s")
 
 
+def camera_rules() -> CameraPoseDocument:
+    """The camera knowledge file."""
+    doc: CameraPoseDocument = load("camera/pose.yaml", CameraPoseDocument)
+    return doc
+
+
 def task_inputs(series: PostureSeries, options: CameraOptions, *, single_image: bool) -> TaskInputs:
     """What a camera cannot see, from the options: load, coupling; a photo has no timing."""
     timing: dict[str, Any] = (
         {"static": False, "repeated": False, "rapid": False} if single_image else {}
     )
+    rule = camera_rules().adjustments
+    unsure = series.meta.extra.get("unreliable_channels", []) if series.meta.extra else []
     return TaskInputs(
         coupling=options.coupling,
         load_kg=options.load_kg,
+        min_confidence=rule.min_confidence,
+        margin_deg=rule.margin_deg,
+        unsure_channels=frozenset(unsure) & ASSUMABLE_CHANNELS,
         **timing,
     )
 

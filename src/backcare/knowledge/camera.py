@@ -16,12 +16,17 @@ from backcare.knowledge.schema import Cited, Document
 
 __all__ = [
     "ActivityRule",
+    "AdjustmentRule",
     "CameraPoseDocument",
+    "DetectionRule",
+    "HipRule",
     "ImageLimits",
     "LandmarkRule",
     "SmoothingParams",
+    "UprightRule",
     "ViewReliability",
     "ViewThresholds",
+    "ViewWidthRule",
 ]
 
 
@@ -96,6 +101,49 @@ class ActivityRule(Cited):
     note: str
 
 
+class AdjustmentRule(Cited):
+    """When a REBA/RULA adjustment point measured by the camera counts (see
+    :func:`backcare.posture.ergo_common.judge`)."""
+
+    min_confidence: float = Field(ge=0.0, le=1.0)
+    margin_deg: float = Field(ge=0.0, le=45.0)
+    note: str
+
+
+class HipRule(Cited):
+    """When hip landmarks are trusted for trunk angles."""
+
+    edge_margin: float = Field(ge=0.0, lt=0.5, description="fraction of the image side")
+    thigh_to_torso: tuple[float, float]
+    shank_to_torso: tuple[float, float]
+    note: str
+
+
+class ViewWidthRule(Cited):
+    """Front/side from the image: shoulder (or hip) width over torso length in the image."""
+
+    front_min_ratio: float = Field(gt=0.0)
+    side_max_ratio: float = Field(gt=0.0)
+    note: str
+
+
+class UprightRule(Cited):
+    """When a photo or clip looks turned on its side (no orientation tag)."""
+
+    max_axis_tilt_deg: float = Field(gt=0.0, lt=180.0)
+    turned_max_deg: float = Field(gt=0.0, lt=90.0)
+    note: str
+
+
+class DetectionRule(Cited):
+    """Second detection pass and the light check when nobody is found."""
+
+    second_pass_confidence: float = Field(gt=0.0, le=1.0)
+    pad_fraction: float = Field(ge=0.0, le=1.0)
+    dark_mean_luminance: float = Field(ge=0.0, le=255.0)
+    note: str
+
+
 class CameraPoseDocument(Document):
     """``camera/pose.yaml``."""
 
@@ -106,6 +154,11 @@ class CameraPoseDocument(Document):
     smoothing: SmoothingParams
     image: ImageLimits
     activity: ActivityRule
+    adjustments: AdjustmentRule
+    hips: HipRule
+    view_width: ViewWidthRule
+    upright: UprightRule
+    detection: DetectionRule
 
     def reliability_for(self, view: str) -> ViewReliability | None:
         """The reliability block of ``view`` (``None`` for an unknown view)."""

@@ -26,7 +26,7 @@ Which channels were missing is kept per frame as a bit mask (bit ``k`` = :data:`
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from enum import IntEnum
 from functools import cache
 from typing import Any, Literal, TypeVar
@@ -48,16 +48,19 @@ __all__ = [
     "REQUIRED_CHANNELS",
     "Coupling",
     "FrameStatus",
+    "Judged",
     "LegWeightBearing",
     "LoadPattern",
     "TaskInputs",
     "WristTwist",
     "decode_missing",
+    "judge",
     "override",
     "reba_tables",
     "rula_tables",
     "series_rules",
     "validated",
+    "worst_where",
 ]
 
 Coupling = Literal["good", "fair", "poor", "unacceptable"]
@@ -170,6 +173,16 @@ class TaskInputs(BaseModel):
     assume_neutral
         Optional channels to take as neutral (0 deg or 0 kg) where missing, instead of marking
         those frames partial. Required channels cannot be assumed.
+    min_confidence, margin_deg
+        How sure a measured adjustment must be (see :func:`judge`): a twist, side bend,
+        abduction, raised shoulder or bent wrist counts (or is ruled out) only where its
+        channel's confidence is at least ``min_confidence`` and its angle lies more than
+        ``margin_deg`` beyond (or short of) the threshold; otherwise it is unknown and the
+        score becomes a range. The defaults (0, 0) take every measured value at face value.
+    unsure_channels
+        Channels the view sees only through depth: a reading clearly short of the threshold
+        still rules the item out, but a reading near or beyond it never adds the point; it
+        widens the range instead.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -193,6 +206,9 @@ class TaskInputs(BaseModel):
     repeated: bool | None = None
     rapid: bool | None = None
     assume_neutral: frozenset[str] = frozenset()
+    min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
+    margin_deg: float = Field(default=0.0, ge=0.0, le=45.0)
+    unsure_channels: frozenset[str] = frozenset()
 
     @field_validator("assume_neutral")
     @classmethod
@@ -304,6 +320,65 @@ def beyond(values: FloatArray, threshold_deg: float) -> BoolArray:
     """``|values| > threshold_deg``; NaN is False."""
     with np.errstate(invalid="ignore"):
         return np.abs(values) > threshold_deg
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One yes/no item judged from a measured angle: ``yes`` where it surely applies,
+    ``unknown`` where it may or may not (missing, low confidence, or within the margin)."""
+
+    yes: BoolArray
+    unknown: BoolArray
+
+    @property
+    def low(self) -> BoolArray:
+        """The item as counted for the lowest possible score."""
+        return self.yes
+
+    @property
+    def high(self) -> BoolArray:
+        """The item as counted for the highest possible score."""
+        return self.yes | self.unknown
+
+
+def judge(
+    reader: ChannelReader,
+    task: TaskInputs,
+    name: str,
+    threshold_deg: float,
+    direction: Literal["abs", "pos", "neg"] = "abs",
+) -> Judged:
+    """Whether channel ``name`` passes ``threshold_deg`` (``abs``: ``|value|``; ``pos``: value;
+    ``neg``: -value), with :attr:`TaskInputs.min_confidence` and :attr:`TaskInputs.margin_deg`.
+
+    A frame is ``yes`` when the value is beyond ``threshold + margin`` with enough confidence,
+    ``no`` when it is at or below ``threshold - margin`` with enough confidence, and unknown
+    otherwise (including a missing value). Unknown frames are recorded as missing for the
+    channel, so the frame is partial. Neutral-assumed missing values count as sure zeros.
+    """
+    raw = reader.series.get(name)
+    raw_arr = np.full(reader.n, np.nan) if raw is None else np.asarray(raw, dtype=np.float64)
+    assumed = np.isnan(raw_arr) & (name in reader.assume)
+    values, _ = reader.read(name)
+    v = np.abs(values) if direction == "abs" else (values if direction == "pos" else -values)
+    sure = ~np.isnan(v)
+    conf = reader.series.confidence(name)
+    if conf is not None and task.min_confidence > 0.0:
+        sure &= (np.asarray(conf) >= task.min_confidence) | assumed
+    with np.errstate(invalid="ignore"):
+        yes = sure & (v > threshold_deg + task.margin_deg)
+        no = sure & (v <= threshold_deg - task.margin_deg)
+    if name in task.unsure_channels:
+        yes &= assumed  # a reading the view cannot confirm never adds the point
+    unknown = ~(yes | no)
+    reader.mark(name, unknown)
+    return Judged(yes=np.asarray(yes, dtype=bool), unknown=np.asarray(unknown, dtype=bool))
+
+
+def worst_where(values: FloatArray, unknown: BoolArray, worst_deg: float) -> FloatArray:
+    """``values`` with unknown frames set to ``worst_deg`` (for the highest possible score)."""
+    out: FloatArray = np.where(unknown, worst_deg, values)
+    return out
 
 
 def load_array(series: PostureSeries, task: TaskInputs, reader: ChannelReader) -> FloatArray:

@@ -44,14 +44,16 @@ from backcare.posture.ergo_common import (
     Coupling,
     FramesMixin,
     FrameStatus,
+    Judged,
     LegWeightBearing,
     TaskInputs,
-    beyond,
+    judge,
     load_array,
     override,
     reba_tables,
     series_rules,
     status_of,
+    worst_where,
 )
 from backcare.posture.ergo_timing import TimingFlags, timing_flags
 from backcare.posture.series import PostureSeries
@@ -282,20 +284,35 @@ def reba(inputs: RebaInputs) -> RebaResult:
 
 # -- per frame ------------------------------------------------------------------------------------
 
+#: Angles [deg] that give the highest band of each unseen part, for the highest possible score.
+_WORST = {"upper_arm": 170.0, "elbow": 0.0, "wrist": 90.0, "knee": 90.0}
+
+
+def _either(a: Judged, b: Judged) -> Judged:
+    """One adjustment for either of two items (twisted or side bent)."""
+    yes = a.yes | b.yes
+    return Judged(yes=yes, unknown=(a.unknown | b.unknown) & ~yes)
+
 
 @dataclass(frozen=True, eq=False)
 class RebaFrames(FramesMixin):
     """REBA per frame. Every array has one entry per frame of the series.
 
     ``score`` (int8) is 0 and ``action_level`` -1 where ``status`` is
-    :attr:`~FrameStatus.NOT_COMPUTABLE`; ``status`` :attr:`~FrameStatus.PARTIAL` marks a lower
-    bound; ``missing`` holds the missing channels as bits (``missing_channels(i)``, ``reason(i)``).
+    :attr:`~FrameStatus.NOT_COMPUTABLE`; ``status`` :attr:`~FrameStatus.PARTIAL` marks a frame
+    with unknown inputs, whose score lies between ``score`` (the lowest possible, with its
+    ``action_level``) and ``score_max`` (the highest possible, with ``action_level_max``); a
+    complete frame has ``score_max == score``. The body-part scores are those of the lowest;
+    ``missing`` holds the missing or unsure channels as bits (``missing_channels(i)``,
+    ``reason(i)``).
     ``side`` is the arm reported: 0 left, 1 right, -1 none. ``static``, ``repeated`` and
     ``rapid`` are the activity items as applied (task overrides included).
     """
 
     score: IntArray
     action_level: IntArray
+    score_max: IntArray
+    action_level_max: IntArray
     status: IntArray
     missing: NDArray[np.uint32]
     side: IntArray
@@ -356,28 +373,41 @@ def reba_series(
 
     trunk_deg = required("trunk_flexion")
     neck_deg = required("neck_flexion")
-    trunk_adj = beyond(reader.optional("trunk_twist"), rules.twisted.value_deg) | beyond(
-        reader.optional("trunk_lateral"), rules.side_bent.value_deg
+    trunk_j = _either(
+        judge(reader, task, "trunk_twist", rules.twisted.value_deg),
+        judge(reader, task, "trunk_lateral", rules.side_bent.value_deg),
     )
-    neck_adj = beyond(reader.optional("neck_twist"), rules.twisted.value_deg) | beyond(
-        reader.optional("neck_lateral"), rules.side_bent.value_deg
+    neck_j = _either(
+        judge(reader, task, "neck_twist", rules.twisted.value_deg),
+        judge(reader, task, "neck_lateral", rules.side_bent.value_deg),
     )
     knee = np.fmax(reader.optional("knee_flexion_left"), reader.optional("knee_flexion_right"))
+    knee_unknown = np.isnan(knee)
     sitting = series.activity == Activity.SIT
     legs_base = np.full(n, t.legs.points[task.legs], dtype=np.int16)
     trunk, neck, legs, table_a = _group_a(
-        t, trunk_deg, trunk_adj, neck_deg, neck_adj, legs_base, knee, sitting
+        t, trunk_deg, trunk_j.low, neck_deg, neck_j.low, legs_base, knee, sitting
+    )
+    *_, table_a_hi = _group_a(
+        t,
+        trunk_deg,
+        trunk_j.high,
+        neck_deg,
+        neck_j.high,
+        legs_base,
+        worst_where(knee, knee_unknown, _WORST["knee"]),
+        sitting,
     )
 
-    tilt = reader.optional("shoulder_asymmetry")
-    with np.errstate(invalid="ignore"):
-        raised = {
-            "left": tilt < -rules.shoulder_raised.value_deg,
-            "right": tilt > rules.shoulder_raised.value_deg,
-        }
+    raised = {
+        "left": judge(reader, task, "shoulder_asymmetry", rules.shoulder_raised.value_deg, "neg"),
+        "right": judge(reader, task, "shoulder_asymmetry", rules.shoulder_raised.value_deg, "pos"),
+    }
     supported = np.full(n, task.arm_supported)
-    wrist_adj = np.full(n, task.wrist_deviated or task.wrist_twisted)
+    wrist_flag = np.full(n, task.wrist_deviated or task.wrist_twisted)
+    wrist_edge = float(t.wrist.edges[-1])
     sides = {}
+    sides_hi = {}
     ok = {}
     for arm in ("left", "right"):
         ua_name, el_name = f"upper_arm_flexion_{arm}", f"elbow_flexion_{arm}"
@@ -386,25 +416,39 @@ def reba_series(
         reader.mark(ua_name, ua_miss)
         reader.mark(el_name, el_miss)
         ok[arm] = ~(ua_miss | el_miss)
-        with np.errstate(invalid="ignore"):
-            abducted = reader.optional(f"upper_arm_abduction_{arm}") > (
-                rules.upper_arm_abducted.value_deg
-            )
+        abducted = judge(
+            reader, task, f"upper_arm_abduction_{arm}", rules.upper_arm_abducted.value_deg, "pos"
+        )
+        rotated = task.upper_arm_rotated
+        wrist_deg, _ = reader.read(f"wrist_flexion_{arm}")
+        wrist_j = judge(reader, task, f"wrist_flexion_{arm}", wrist_edge)
         sides[arm] = _group_b(
             t,
             ua,
-            abducted | task.upper_arm_rotated,
-            raised[arm],
+            abducted.low | rotated,
+            raised[arm].low,
             supported,
             el,
-            reader.optional(f"wrist_flexion_{arm}"),
-            wrist_adj,
+            np.where(wrist_j.unknown, 0.0, wrist_deg),
+            wrist_flag,
+        )
+        # highest possible: an unseen arm may be raised, bent and twisted at the wrist
+        sides_hi[arm] = _group_b(
+            t,
+            worst_where(ua, ua_miss, _WORST["upper_arm"]),
+            abducted.high | rotated,
+            raised[arm].high,
+            supported,
+            worst_where(el, el_miss, _WORST["elbow"]),
+            worst_where(wrist_deg, wrist_j.unknown, _WORST["wrist"]),
+            wrist_flag,
         )
     failed |= ~(ok["left"] | ok["right"])
     right = ok["right"] & (~ok["left"] | (sides["right"][3] >= sides["left"][3]))
     upper, lower, wrist, table_b = (
         np.where(right, r, lft) for r, lft in zip(sides["right"], sides["left"], strict=True)
     )
+    table_b_hi = np.maximum(sides_hi["left"][3], sides_hi["right"][3])
 
     flags = timing if timing is not None else timing_flags(series, rules)
     static = override(task.static, flags.any_static())
@@ -419,6 +463,13 @@ def reba_series(
     load, score_a, score_b, table_c, score, level = _combine(
         t, table_a, load_kg, task.shock, table_b, coupling, activity
     )
+    *_, score_hi, level_hi = _combine(
+        t, table_a_hi, load_kg, task.shock, table_b_hi, coupling, activity
+    )
+    score_hi = np.maximum(score_hi, score)
+    level_hi = np.maximum(level_hi, level)
+    score_hi[failed] = 0
+    level_hi[failed] = -1
 
     side = np.where(right, 1, 0).astype(np.int8)
     side[failed] = -1
@@ -445,6 +496,8 @@ def reba_series(
     return RebaFrames(
         score=score,
         action_level=level,
+        score_max=score_hi,
+        action_level_max=level_hi,
         status=status_of(reader.missing, failed),
         missing=reader.missing,
         side=side,

@@ -44,12 +44,13 @@ from backcare.posture.ergo_common import (
     LoadPattern,
     TaskInputs,
     WristTwist,
-    beyond,
+    judge,
     load_array,
     override,
     rula_tables,
     series_rules,
     status_of,
+    worst_where,
 )
 from backcare.posture.ergo_timing import TimingFlags, timing_flags
 from backcare.posture.series import PostureSeries
@@ -297,17 +298,24 @@ def rula(inputs: RulaInputs) -> RulaResult:
 
 # -- per frame ------------------------------------------------------------------------------------
 
+#: Angles [deg] that give the highest band of each unseen part, for the highest possible score.
+_WORST = {"upper_arm": 170.0, "elbow": 0.0, "wrist": 90.0}
+
 
 @dataclass(frozen=True, eq=False)
 class RulaFrames(FramesMixin):
     """RULA per frame; conventions as :class:`~backcare.posture.reba.RebaFrames`.
 
-    ``score`` is the grand score (0 where not computable, action level -1 there); ``side`` the
-    arm reported (0 left, 1 right, -1 none); ``muscle_use_a``/``_b`` the points applied.
+    ``score`` is the grand score (0 where not computable, action level -1 there), the lowest
+    possible where inputs are unknown; ``score_max``/``action_level_max`` the highest possible;
+    ``side`` the arm reported (0 left, 1 right, -1 none); ``muscle_use_a``/``_b`` the points
+    applied.
     """
 
     score: IntArray
     action_level: IntArray
+    score_max: IntArray
+    action_level_max: IntArray
     status: IntArray
     missing: NDArray[np.uint32]
     side: IntArray
@@ -379,30 +387,30 @@ def rula_series(
     trunk_deg = required("trunk_flexion")
     sitting_supported = (series.activity == Activity.SIT) & task.trunk_supported_when_sitting
     legs = t.legs.points["supported" if task.legs_supported else "unsupported"]
-    neck, trunk, table_b = _group_b(
-        t,
-        neck_deg,
-        beyond(reader.optional("neck_twist"), rules.twisted.value_deg),
-        beyond(reader.optional("neck_lateral"), rules.side_bent.value_deg),
-        trunk_deg,
-        beyond(reader.optional("trunk_twist"), rules.twisted.value_deg),
-        beyond(reader.optional("trunk_lateral"), rules.side_bent.value_deg),
-        sitting_supported,
-        legs,
-    )
+    body = [
+        judge(reader, task, "neck_twist", rules.twisted.value_deg),
+        judge(reader, task, "neck_lateral", rules.side_bent.value_deg),
+        judge(reader, task, "trunk_twist", rules.twisted.value_deg),
+        judge(reader, task, "trunk_lateral", rules.side_bent.value_deg),
+    ]
+    nt, ns, tt, ts = (j.low for j in body)
+    neck, trunk, table_b = _group_b(t, neck_deg, nt, ns, trunk_deg, tt, ts, sitting_supported, legs)
+    nt, ns, tt, ts = (j.high for j in body)
+    *_, table_b_hi = _group_b(t, neck_deg, nt, ns, trunk_deg, tt, ts, sitting_supported, legs)
     score_d = table_b + muscle_b + force
+    score_d_hi = table_b_hi + muscle_b + force
 
-    tilt = reader.optional("shoulder_asymmetry")
-    with np.errstate(invalid="ignore"):
-        raised = {
-            "left": tilt < -rules.shoulder_raised.value_deg,
-            "right": tilt > rules.shoulder_raised.value_deg,
-        }
+    raised = {
+        "left": judge(reader, task, "shoulder_asymmetry", rules.shoulder_raised.value_deg, "neg"),
+        "right": judge(reader, task, "shoulder_asymmetry", rules.shoulder_raised.value_deg, "pos"),
+    }
     supported = np.full(n, task.arm_supported)
     lower_adj = np.full(n, task.lower_arm_across_midline or task.lower_arm_out_to_side)
     wrist_adj = np.full(n, task.wrist_deviated)
     twist = t.wrist_twist.points[task.wrist_twist]
+    wrist_edge = float(t.wrist.edges[-1])
     sides = {}
+    score_c_hi = np.zeros(n, dtype=np.int16)
     ok = {}
     for arm in ("left", "right"):
         ua_name, el_name = f"upper_arm_flexion_{arm}", f"elbow_flexion_{arm}"
@@ -411,22 +419,36 @@ def rula_series(
         reader.mark(ua_name, ua_miss)
         reader.mark(el_name, el_miss)
         ok[arm] = ~(ua_miss | el_miss)
-        with np.errstate(invalid="ignore"):
-            abducted = reader.optional(f"upper_arm_abduction_{arm}") > (
-                rules.upper_arm_abducted.value_deg
-            )
+        abducted = judge(
+            reader, task, f"upper_arm_abduction_{arm}", rules.upper_arm_abducted.value_deg, "pos"
+        )
+        wrist_deg, _ = reader.read(f"wrist_flexion_{arm}")
+        wrist_j = judge(reader, task, f"wrist_flexion_{arm}", wrist_edge)
         sides[arm] = _group_a(
             t,
             ua,
-            raised[arm],
-            abducted,
+            raised[arm].low,
+            abducted.low,
             supported,
             el,
             lower_adj,
-            reader.optional(f"wrist_flexion_{arm}"),
+            np.where(wrist_j.unknown, 0.0, wrist_deg),
             wrist_adj,
             twist,
         )
+        *_, table_a_hi = _group_a(
+            t,
+            worst_where(ua, ua_miss, _WORST["upper_arm"]),
+            raised[arm].high,
+            abducted.high,
+            supported,
+            worst_where(el, el_miss, _WORST["elbow"]),
+            lower_adj,
+            worst_where(wrist_deg, wrist_j.unknown, _WORST["wrist"]),
+            wrist_adj,
+            twist,
+        )
+        score_c_hi = np.maximum(score_c_hi, table_a_hi + muscle_a + force)
     failed |= ~(ok["left"] | ok["right"])
     score_c_side = {s: sides[s][3] + muscle_a + force for s in sides}
     right = ok["right"] & (~ok["left"] | (score_c_side["right"] >= score_c_side["left"]))
@@ -435,12 +457,17 @@ def rula_series(
     )
     score_c = np.where(right, score_c_side["right"], score_c_side["left"])
     grand, level = _grand(t, score_c, score_d)
+    grand_hi, level_hi = _grand(t, score_c_hi, score_d_hi)
+    grand_hi = np.maximum(grand_hi, grand)
+    level_hi = np.maximum(level_hi, level)
 
     side = np.where(right, 1, 0).astype(np.int8)
     side[failed] = -1
     out = {
         "score": grand.astype(np.int8),
         "action_level": level.astype(np.int8),
+        "score_max": grand_hi.astype(np.int8),
+        "action_level_max": level_hi.astype(np.int8),
         "upper_arm": upper,
         "lower_arm": lower,
         "wrist": wrist,
@@ -457,7 +484,7 @@ def rula_series(
         "score_d": score_d.astype(np.int8),
     }
     for name, arr in out.items():
-        arr[failed] = -1 if name == "action_level" else 0
+        arr[failed] = -1 if name.startswith("action_level") else 0
     return RulaFrames(
         status=status_of(reader.missing, failed),
         missing=reader.missing,

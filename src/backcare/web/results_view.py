@@ -183,7 +183,14 @@ def _score_table(summary: Mapping[str, Any]) -> Table | None:
         rows.append(
             (
                 method.upper(),
-                _fmt(entry.get("max"), 0),
+                _fmt(entry.get("max"), 0)
+                + (
+                    f"–{entry['score_max']:g}"
+                    if isinstance(entry.get("score_max"), (int, float))
+                    and isinstance(entry.get("max"), (int, float))
+                    and entry["score_max"] > entry["max"]
+                    else ""
+                ),
                 _fmt(entry.get("median"), 1),
                 str(entry.get("peak_level") or "–"),
                 _fmt(100 * scored, 0, "%") if isinstance(scored, (int, float)) else "–",

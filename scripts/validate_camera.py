@@ -1,0 +1,581 @@
+"""Validate backcare's camera angles and REBA/RULA against independent references.
+
+Not part of the unit tests: it needs images that the project does not ship. One command::
+
+    .venv/bin/python scripts/validate_camera.py --data DIR
+
+``DIR`` holds the images named in ``validation/camera/sources.csv`` at their paths there (for
+example ``DIR/tests/data/h36m/S1/.../S1_Directions_1.54138969_000001.jpg``): the test data of
+the public pose-estimation project listed in that file, at the commit listed. The reference
+keypoints are in ``validation/camera/keypoints.csv``:
+
+* ``space = world_m``: motion-capture joints (Human3.6M) in metres, already turned into a
+  gravity frame (+z up) with the dataset's own camera parameters. They give every angle from
+  every view.
+* ``space = image_px``: keypoints placed by human annotators (COCO, MPII) in pixels. They give
+  sagittal angles only where the reference itself shows a side view (shoulder width under 0.35
+  of the torso length in the image); other views are left out of those angles.
+
+``--build-references MMPOSE_DIR`` regenerates ``keypoints.csv`` from a checkout of that
+project's ``tests/data`` (it reads ``h36m/test_h36m.npz`` with ``h36m/cameras.pkl``,
+``coco/test_coco.json`` and ``mpii/test_mpii.json``).
+
+For each image the script runs the same analysis as ``backcare camera analyze`` (MediaPipe
+0.10.14), picks the reference person nearest the analysed one, and prints:
+
+* mean absolute error per angle (trunk flexion, neck flexion, upper-arm flexion of the more
+  raised arm, knee flexion of the more bent knee) over the images where both have a value;
+* REBA and RULA agreement with the score the reference angles give (no adjustments, wrist
+  neutral, no load, a photo's timing): exact (backcare's range is that one score), within +-1
+  (the reference lies within one point of backcare's range), same action level (the
+  reference's level is within the range's levels), and the mean width of backcare's range;
+* refusals (no person, or no score) and the wrong person (no reference person near);
+
+separately for side views and for front or oblique views (the reference's view).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCES = ROOT / "validation" / "camera" / "keypoints.csv"
+ANGLES = ("trunk_flexion", "neck_flexion", "upper_arm_flexion", "knee_flexion")
+
+# SPIN's 24-joint layout used by the Human3.6M sample (index: name; ears are absent there).
+H36M_JOINTS = {
+    0: "right_ankle",
+    1: "right_knee",
+    2: "right_hip",
+    3: "left_hip",
+    4: "left_knee",
+    5: "left_ankle",
+    6: "right_wrist",
+    7: "right_elbow",
+    8: "right_shoulder",
+    9: "left_shoulder",
+    10: "left_elbow",
+    11: "left_wrist",
+    12: "neck",
+    18: "head",
+}
+COCO_JOINTS = (
+    "nose",
+    "left_eye",
+    "right_eye",
+    "left_ear",
+    "right_ear",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+)
+MPII_JOINTS = {
+    0: "right_ankle",
+    1: "right_knee",
+    2: "right_hip",
+    3: "left_hip",
+    4: "left_knee",
+    5: "left_ankle",
+    7: "neck",
+    9: "head",
+    10: "right_wrist",
+    11: "right_elbow",
+    12: "right_shoulder",
+    13: "left_shoulder",
+    14: "left_elbow",
+    15: "left_wrist",
+}
+
+
+# -- building the reference file -----------------------------------------------------------------
+def build_references(mmpose: Path) -> list[dict[str, Any]]:
+    """Rows of ``keypoints.csv`` from the pose project's ``tests/data`` folder."""
+    import pickle
+
+    rows: list[dict[str, Any]] = []
+    data = mmpose / "tests" / "data"
+    h36m = np.load(data / "h36m" / "test_h36m.npz")
+    with (data / "h36m" / "cameras.pkl").open("rb") as fh:
+        cameras = pickle.load(fh)
+    for name, joints in zip(h36m["imgname"], h36m["S"], strict=True):
+        subject, rest = str(name).split("_", 1)
+        camera_id = rest.split(".")[1].split("_")[0]
+        cam = cameras[(subject, camera_id)]
+        rot = np.asarray(cam["R"], dtype=np.float64)
+        action = str(name).rsplit("_", 1)[0]
+        image = f"tests/data/h36m/{subject}/{action}/{name}"
+        for index, joint in H36M_JOINTS.items():
+            x, y, z, conf = joints[index]
+            if conf <= 0:
+                continue
+            # camera coordinates -> the dataset's world frame (z up): the sample's R maps camera
+            # axes to world axes (the head lies above the ankles only this way round)
+            world = rot @ np.array([x, y, z])
+            rows.append(_row("h36m", image, 0, joint, *world, space="world_m"))
+    for name, folder in (("coco", "coco/test_coco.json"), ("ochuman", "ochuman/test_ochuman.json")):
+        coco = json.loads((data / folder).read_text())
+        files = {img["id"]: img["file_name"] for img in coco["images"]}
+        people: dict[int, int] = defaultdict(int)
+        for ann in coco["annotations"]:
+            kp = np.asarray(ann["keypoints"], dtype=np.float64).reshape(-1, 3)
+            if int((kp[:, 2] > 0).sum()) < 10:
+                continue
+            image = f"tests/data/{name}/{files[ann['image_id']]}"
+            person = people[ann["image_id"]]
+            people[ann["image_id"]] += 1
+            for joint, (x, y, v) in zip(COCO_JOINTS, kp, strict=True):
+                if v > 0:
+                    rows.append(_row(name, image, person, joint, x, y, math.nan, space="image_px"))
+    for entry in json.loads((data / "mpii" / "test_mpii.json").read_text()):
+        image = f"tests/data/mpii/{entry['image']}"
+        for index, joint in MPII_JOINTS.items():
+            if entry["joints_vis"][index]:
+                x, y = entry["joints"][index]
+                rows.append(_row("mpii", image, 0, joint, x, y, math.nan, space="image_px"))
+    return rows
+
+
+def _row(
+    source: str, image: str, person: int, joint: str, x: float, y: float, z: float, *, space: str
+) -> dict[str, Any]:
+    return {
+        "source": source,
+        "image": image,
+        "person": person,
+        "joint": joint,
+        "x": round(float(x), 4),
+        "y": round(float(y), 4),
+        "z": "" if math.isnan(z) else round(float(z), 4),
+        "space": space,
+    }
+
+
+# -- reference angles ----------------------------------------------------------------------------
+@dataclass
+class Reference:
+    source: str
+    image: str
+    person: int
+    space: str
+    joints: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def mid(self, a: str, b: str) -> np.ndarray | None:
+        if a in self.joints and b in self.joints:
+            out: np.ndarray = 0.5 * (self.joints[a] + self.joints[b])
+            return out
+        return None
+
+
+def load_references(path: Path) -> list[Reference]:
+    refs: dict[tuple[str, int], Reference] = {}
+    with path.open(newline="") as fh:
+        for row in csv.DictReader(fh):
+            key = (row["image"], int(row["person"]))
+            ref = refs.setdefault(key, Reference(row["source"], row["image"], key[1], row["space"]))
+            xyz = [float(row["x"]), float(row["y"])]
+            if row["space"] == "world_m":
+                xyz.append(float(row["z"]))
+            ref.joints[row["joint"]] = np.asarray(xyz)
+    return list(refs.values())
+
+
+def _deg(v: np.ndarray) -> float:
+    return float(np.degrees(v))
+
+
+def reference_view(ref: Reference) -> str:
+    """side / oblique / front from the reference itself."""
+    sh = (ref.joints.get("left_shoulder"), ref.joints.get("right_shoulder"))
+    hip = ref.mid("left_hip", "right_hip")
+    top = ref.mid("left_shoulder", "right_shoulder")
+    if sh[0] is None or sh[1] is None or hip is None or top is None:
+        return "unknown"
+    if ref.space == "world_m":
+        return "3d"
+    ratio = float(np.linalg.norm(sh[0] - sh[1]) / max(np.linalg.norm(top - hip), 1e-9))
+    return "side" if ratio < 0.35 else ("front" if ratio > 0.55 else "oblique")
+
+
+def world_view(ref: Reference, camera_forward: np.ndarray) -> str:
+    """View of a motion-capture pose from the camera's horizontal viewing direction."""
+    line = ref.joints["left_shoulder"] - ref.joints["right_shoulder"]
+    line[2] = 0.0
+    fwd = camera_forward.copy()
+    fwd[2] = 0.0
+    cos = abs(float(line @ fwd)) / max(float(np.linalg.norm(line) * np.linalg.norm(fwd)), 1e-9)
+    yaw = math.degrees(math.asin(min(1.0, cos)))
+    return "front" if yaw < 30 else ("side" if yaw > 60 else "oblique")
+
+
+def reference_angles_3d(ref: Reference) -> dict[str, float]:
+    from backcare.posture.angles import joint_angles
+
+    names = [
+        "left_hip",
+        "right_hip",
+        "left_shoulder",
+        "right_shoulder",
+        "left_elbow",
+        "right_elbow",
+        "left_wrist",
+        "right_wrist",
+        "left_knee",
+        "right_knee",
+        "left_ankle",
+        "right_ankle",
+    ]
+    pts = {n: ref.joints[n] for n in names if n in ref.joints}
+    if "head" in ref.joints:
+        # no ears in the motion-capture sample: the head centre stands in for the ear midpoint
+        pts["left_ear"] = pts["right_ear"] = ref.joints["head"]
+    out = {k: float(v[0]) for k, v in joint_angles(pts).items()}
+    angles = {
+        "trunk_flexion": out.get("trunk_flexion", math.nan),
+        "neck_flexion": out.get("neck_flexion", math.nan),
+        "upper_arm_flexion": _raised(out, "upper_arm_flexion"),
+        "knee_flexion": max(out.get("knee_flexion_left", -1), out.get("knee_flexion_right", -1)),
+        "elbow_flexion": _elbow_of_raised(out),
+    }
+    return {k: (math.nan if v == -1 else v) for k, v in angles.items()}
+
+
+def _raised(out: dict[str, float], prefix: str) -> float:
+    values = [out.get(f"{prefix}_{s}", math.nan) for s in ("left", "right")]
+    values = [v for v in values if math.isfinite(v)]
+    return max(values, key=abs) if values else math.nan
+
+
+def _elbow_of_raised(out: dict[str, float]) -> float:
+    best = None
+    for side in ("left", "right"):
+        ua = out.get(f"upper_arm_flexion_{side}", math.nan)
+        if math.isfinite(ua) and (best is None or abs(ua) > abs(best[0])):
+            best = (ua, out.get(f"elbow_flexion_{side}", math.nan))
+    return best[1] if best else math.nan
+
+
+def reference_angles_2d(ref: Reference) -> dict[str, float]:
+    """Sagittal angles in the image plane (valid for side views only)."""
+    j = ref.joints
+
+    def up(v: np.ndarray) -> np.ndarray:
+        return np.array([v[0], -v[1]])  # image y grows downwards
+
+    hip = ref.mid("left_hip", "right_hip")
+    sh = ref.mid("left_shoulder", "right_shoulder")
+    out = dict.fromkeys(ANGLES, math.nan)
+    out["elbow_flexion"] = math.nan
+    if hip is None or sh is None:
+        return out
+    trunk = up(sh - hip)
+    # facing: the side of the trunk the head (nose, ears) or the toes/knees lie on
+    ahead = None
+    for a, b in (("nose", None), ("left_knee", "right_knee")):
+        p = j.get(a) if b is None else ref.mid(a, b)
+        if p is not None:
+            ahead = 1.0 if (p[0] - (sh[0] if b is None else hip[0])) > 0 else -1.0
+            break
+    if ahead is None:
+        return out
+
+    def signed_from(axis: np.ndarray, v: np.ndarray) -> float:
+        # angle from axis to v, positive towards the facing direction
+        ang = math.degrees(math.atan2(v[0], v[1]) - math.atan2(axis[0], axis[1]))
+        ang = (ang + 180.0) % 360.0 - 180.0
+        return ang * ahead
+
+    out["trunk_flexion"] = signed_from(np.array([0.0, 1.0]), trunk)
+    ear = ref.mid("left_ear", "right_ear")
+    if ear is None:
+        ear = j.get("left_ear", j.get("right_ear", j.get("head")))
+    if ear is not None:
+        out["neck_flexion"] = signed_from(trunk, up(ear - sh))
+    arms = []
+    for side in ("left", "right"):
+        s, e, w = (j.get(f"{side}_{p}") for p in ("shoulder", "elbow", "wrist"))
+        if s is not None and e is not None:
+            flex = -signed_from(-trunk, up(e - s))  # forward of the trunk is flexion
+            elbow = math.nan
+            if w is not None:
+                a, b = up(e - s), up(w - e)
+                elbow = math.degrees(math.atan2(abs(a[0] * b[1] - a[1] * b[0]), a @ b))
+            arms.append((flex, elbow))
+    if arms:
+        flex, elbow = max(arms, key=lambda t: abs(t[0]))
+        out["upper_arm_flexion"], out["elbow_flexion"] = flex, elbow
+    knees = []
+    for side in ("left", "right"):
+        h, k, a = (j.get(f"{side}_{p}") for p in ("hip", "knee", "ankle"))
+        if h is not None and k is not None and a is not None:
+            u, v = up(k - h), up(a - k)
+            knees.append(math.degrees(math.atan2(abs(u[0] * v[1] - u[1] * v[0]), u @ v)))
+    if knees:
+        out["knee_flexion"] = max(knees)
+    return out
+
+
+def reference_scores(angles: dict[str, float]) -> tuple[int | None, int | None]:
+    """REBA and RULA of the reference angles (no adjustments, neutral wrist, no load)."""
+    from backcare.posture.reba import RebaInputs, reba
+    from backcare.posture.rula import RulaInputs, rula
+
+    need = ("trunk_flexion", "neck_flexion", "upper_arm_flexion", "elbow_flexion")
+    if not all(math.isfinite(angles.get(k, math.nan)) for k in need):
+        return None, None
+    knee = angles.get("knee_flexion", math.nan)
+    r = reba(
+        RebaInputs(
+            trunk_flexion_deg=angles["trunk_flexion"],
+            neck_flexion_deg=angles["neck_flexion"],
+            upper_arm_flexion_deg=angles["upper_arm_flexion"],
+            lower_arm_flexion_deg=angles["elbow_flexion"],
+            wrist_flexion_deg=0.0,
+            knee_flexion_deg=knee if math.isfinite(knee) else 0.0,
+        )
+    ).score
+    u = rula(
+        RulaInputs(
+            trunk_flexion_deg=angles["trunk_flexion"],
+            neck_flexion_deg=angles["neck_flexion"],
+            upper_arm_flexion_deg=angles["upper_arm_flexion"],
+            lower_arm_flexion_deg=angles["elbow_flexion"],
+            wrist_flexion_deg=0.0,
+        )
+    ).score
+    return r, u
+
+
+# -- running backcare ----------------------------------------------------------------------------
+def measured(analysis: Any) -> dict[str, float]:
+    s = analysis.series
+
+    def get(name: str) -> float:
+        v = s.get(name)
+        return float(v[0]) if v is not None else math.nan
+
+    out = {"trunk_flexion": get("trunk_flexion"), "neck_flexion": get("neck_flexion")}
+    arms = [(get(f"upper_arm_flexion_{x}"), x) for x in ("left", "right")]
+    arms = [a for a in arms if math.isfinite(a[0])]
+    out["upper_arm_flexion"] = max(arms, key=lambda t: abs(t[0]))[0] if arms else math.nan
+    knees = [get(f"knee_flexion_{x}") for x in ("left", "right")]
+    knees = [k for k in knees if math.isfinite(k)]
+    out["knee_flexion"] = max(knees) if knees else math.nan
+    return out
+
+
+def pick_reference(
+    analysis: Any, refs: list[Reference], width: int, height: int
+) -> Reference | None:
+    """The reference person whose joints lie nearest the analysed landmarks in the image."""
+    from backcare.camera.backend import landmark_index
+
+    image = analysis.track.image[0]
+    best, best_d = None, math.inf
+    for ref in refs:
+        if ref.space != "image_px":
+            return ref  # one motion-capture person per image
+        d = []
+        for joint in ("left_shoulder", "right_shoulder", "left_hip", "right_hip", "nose"):
+            if joint in ref.joints:
+                xy = image[landmark_index(joint)] * np.array([width, height])
+                d.append(np.linalg.norm(xy - ref.joints[joint]))
+        if d and float(np.median(d)) < best_d:
+            best, best_d = ref, float(np.median(d))
+    return best if best_d < 0.1 * max(width, height) else None
+
+
+def run(data: Path, refs_path: Path) -> dict[str, Any]:
+    import pickle
+
+    from backcare.camera.backend import MediaPipeBackend
+    from backcare.camera.pipeline import analyze_image
+    from backcare.camera.video import read_image
+    from backcare.errors import BackcareError
+
+    refs = load_references(refs_path)
+    by_image: dict[str, list[Reference]] = defaultdict(list)
+    for ref in refs:
+        by_image[ref.image].append(ref)
+    cameras = None
+    cam_file = data / "tests" / "data" / "h36m" / "cameras.pkl"
+    if cam_file.exists():
+        with cam_file.open("rb") as fh:
+            cameras = pickle.load(fh)
+    rows: list[dict[str, Any]] = []
+    backend = MediaPipeBackend(static_image_mode=True)
+    try:
+        for image, candidates in sorted(by_image.items()):
+            path = data / image
+            if not path.exists():
+                print(f"missing {path}: fetch it from the source in sources.csv", file=sys.stderr)
+                continue
+            row: dict[str, Any] = {"image": image, "source": candidates[0].source}
+            try:
+                analysis = analyze_image(path, backend)
+            except BackcareError as exc:
+                row.update(refused=str(exc), group=_group(candidates[0], cameras, image))
+                rows.append(row)
+                continue
+            h, w = read_image(path).shape[:2]
+            ref = pick_reference(analysis, candidates, w, h)
+            row["backcare_view"] = analysis.view.view
+            if ref is None:
+                row.update(wrong_person=True, group="unmatched")
+                rows.append(row)
+                continue
+            group = _group(ref, cameras, image)
+            ref_angles = (
+                reference_angles_3d(ref) if ref.space == "world_m" else reference_angles_2d(ref)
+            )
+            if ref.space == "image_px" and group != "side":
+                ref_angles = dict.fromkeys(ref_angles, math.nan)
+            ref_reba, ref_rula = reference_scores(ref_angles)
+            got = measured(analysis)
+            row.update(group=group, reference=ref_angles, measured=got)
+            for method, ref_score in (("reba", ref_reba), ("rula", ref_rula)):
+                fs = getattr(analysis.scores, method)
+                lo = float(fs.score[0]) if fs is not None else math.nan
+                hi = float(getattr(fs, "high", fs.score)[0]) if fs is not None else math.nan
+                row[method] = {"reference": ref_score, "low": lo, "high": hi}
+            rows.append(row)
+    finally:
+        backend.close()
+    return {"rows": rows, "summary": summarize(rows)}
+
+
+def _group(ref: Reference, cameras: Any, image: str) -> str:
+    if ref.space == "world_m" and cameras is not None:
+        name = Path(image).name
+        subject = name.split("_", 1)[0]
+        camera_id = name.split(".")[1].split("_")[0]
+        rot = np.asarray(cameras[(subject, camera_id)]["R"], dtype=np.float64)
+        forward = rot @ np.array([0.0, 0.0, 1.0])  # the optical axis in the world frame
+        return world_view(ref, forward)
+    view = reference_view(ref)
+    return view if view != "3d" else "unknown"
+
+
+def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for label, groups in (("side", {"side"}), ("front/oblique", {"front", "oblique"})):
+        sel = [r for r in rows if r.get("group") in groups]
+        entry: dict[str, Any] = {"images": len(sel)}
+        entry["refused"] = sum(1 for r in sel if "refused" in r)
+        for angle in ANGLES:
+            errs = [
+                abs(r["measured"][angle] - r["reference"][angle])
+                for r in sel
+                if "measured" in r
+                and math.isfinite(r["measured"].get(angle, math.nan))
+                and math.isfinite(r["reference"].get(angle, math.nan))
+            ]
+            withheld = sum(
+                1
+                for r in sel
+                if "measured" in r
+                and math.isfinite(r["reference"].get(angle, math.nan))
+                and not math.isfinite(r["measured"].get(angle, math.nan))
+            )
+            entry[f"{angle}_mae_deg"] = round(float(np.mean(errs)), 1) if errs else None
+            entry[f"{angle}_n"] = len(errs)
+            entry[f"{angle}_withheld"] = withheld
+        for method in ("reba", "rula"):
+            scored = [
+                r[method]
+                for r in sel
+                if method in r
+                and r[method]["reference"] is not None
+                and math.isfinite(r[method]["low"])
+            ]
+            refs_with_score = [r for r in sel if method in r and r[method]["reference"] is not None]
+            entry[f"{method}_n"] = len(scored)
+            entry[f"{method}_not_scored"] = len(refs_with_score) - len(scored)
+            if scored:
+                level = _level(method)
+                exact = [s["low"] == s["high"] == s["reference"] for s in scored]
+                within = [s["low"] - 1 <= s["reference"] <= s["high"] + 1 for s in scored]
+                same = [
+                    level(s["low"]) <= level(s["reference"]) <= level(s["high"]) for s in scored
+                ]
+                entry[f"{method}_exact"] = round(float(np.mean(exact)), 2)
+                entry[f"{method}_within_1"] = round(float(np.mean(within)), 2)
+                entry[f"{method}_same_level"] = round(float(np.mean(same)), 2)
+                entry[f"{method}_mean_range_width"] = round(
+                    float(np.mean([s["high"] - s["low"] for s in scored])), 2
+                )
+        out[label] = entry
+    out["wrong_person"] = sum(1 for r in rows if r.get("wrong_person"))
+    return out
+
+
+def _level(method: str) -> Any:
+    from backcare.posture.ergo_common import reba_tables, rula_tables
+
+    levels = (reba_tables() if method == "reba" else rula_tables()).action_levels
+
+    def level(score: float) -> int:
+        return levels.for_score(int(score)).level
+
+    return level
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, help="folder holding the source images")
+    parser.add_argument("--references", type=Path, default=REFERENCES)
+    parser.add_argument("--build-references", type=Path, metavar="MMPOSE_DIR")
+    parser.add_argument("--json", type=Path, help="also write every row and figure here")
+    args = parser.parse_args(argv)
+    if args.build_references:
+        rows = build_references(args.build_references)
+        args.references.parent.mkdir(parents=True, exist_ok=True)
+        with args.references.open("w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        print(f"wrote {len(rows)} keypoints to {args.references}")
+        return 0
+    if args.data is None:
+        parser.error("--data is required")
+    result = run(args.data, args.references)
+    for r in result["rows"]:
+        if "measured" in r:
+            pairs = ", ".join(
+                f"{a.split('_')[0]} {r['measured'][a]:.0f}/{r['reference'][a]:.0f}"
+                for a in ANGLES
+                if math.isfinite(r["reference"].get(a, math.nan))
+            )
+            reba = r["reba"]
+            print(
+                f"{r['image']}: {r['group']} (backcare: {r['backcare_view']}) {pairs}; "
+                f"REBA {reba['low']:.0f}-{reba['high']:.0f} vs {reba['reference']}"
+            )
+        else:
+            print(f"{r['image']}: {r.get('refused') or 'no matching reference person'}")
+    print(json.dumps(result["summary"], indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
