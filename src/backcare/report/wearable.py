@@ -29,6 +29,7 @@ from backcare.io.parquet import write_series
 from backcare.posture.conventions import SITTING, UPRIGHT, Activity
 from backcare.posture.exposure import ExposureReport
 from backcare.posture.series import PostureSeries
+from backcare.report.qc import qc_days, qc_html
 from backcare.report.raster import timeline_png
 
 if TYPE_CHECKING:
@@ -291,6 +292,7 @@ def render_wearable_report(
         day_rows=_day_rows(report.per_day),
         rest=rest_rows(series),
         notes=list(series.meta.notes) + list(report.notes),
+        qc_section=qc_html(extra),
         fmt=_fmt,
     )
 
@@ -326,6 +328,7 @@ def write_wearable_outputs(
         ("windows", report.per_window),
         ("bouts", report.bouts),
         ("qc", qc_table(series)),
+        ("qc_days", qc_days(series.meta.extra)),
     ):
         if name == "windows" and table.empty:
             continue
