@@ -229,8 +229,12 @@ def test_result_files_hold_every_output(threads_run):
     names = set(result.paths)
     assert names == {
         "cohort_daily.parquet", "cohort_daily.csv", "cohort_summary.csv", "cohort_columns.csv",
-        "recordings.csv", "failures.csv", "cohort_report.html",
+        "recordings.csv", "failures.csv", "cohort_report.html", "cohort_qc.csv",
     }  # fmt: skip
+    qc = pd.read_csv(result.paths["cohort_qc.csv"])
+    done = result.recordings[result.recordings["status"] != "failed"]["recording"]
+    assert set(qc["recording"]) == set(done)  # one row per recording, sensor and day
+    assert (qc["worn_h"] <= qc["data_h"] + 1e-9).all()
     back = pd.read_parquet(result.paths["cohort_daily.parquet"])
     pd.testing.assert_frame_equal(back, result.daily)
     columns = pd.read_csv(result.paths["cohort_columns.csv"])

@@ -356,6 +356,9 @@ def _write_outputs(
     )
     put("recordings.csv", status, "csv")
     put("failures.csv", failures, "csv")
+    from backcare.report.qc import cohort_qc_table  # one row per recording, sensor and day
+
+    put("cohort_qc.csv", cohort_qc_table(status), "csv")
     result = CohortResult(
         cohort=cohort,
         outcomes=outcomes,

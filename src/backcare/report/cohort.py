@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
 
 from backcare import __version__
+from backcare.report.qc import cohort_qc_html
 
 __all__ = ["COHORT_PLOTS", "CohortPlot", "distribution_png", "render_cohort_report"]
 
@@ -180,5 +181,6 @@ def render_cohort_report(
         summary_rows=summary_rows,
         recordings=recordings.to_dict("records"),
         failures=failures.to_dict("records"),
+        qc_section=cohort_qc_html(recordings, min_wear_h=float(min_wear_h)),
         fmt=_fmt,
     )

@@ -1,8 +1,9 @@
 """The wearable analysis outputs: per-second Parquet, daily/hourly CSV, summary JSON and one
 self-contained HTML report.
 
-Plots are drawn with matplotlib's object API (no pyplot global state) and embedded as base64
-PNG, so the page needs no other file and no network:
+Plots are embedded as base64 PNG, so the page needs no other file and no network (the timelines
+are drawn straight into pixels by :mod:`backcare.report.raster`, the histograms with matplotlib's
+object API):
 
 * per recorded day, a 24-hour timeline: the activity of every second as a colour band and the
   trunk inclination (and upper-arm elevation when measured) as lines;
@@ -16,13 +17,11 @@ import io
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
-from matplotlib.colors import ListedColormap
-from matplotlib.figure import Figure
 
 from backcare import __version__
 from backcare.io.parquet import write_series
@@ -30,6 +29,11 @@ from backcare.jsonable import dumps
 from backcare.posture.conventions import SITTING, UPRIGHT, Activity
 from backcare.posture.exposure import ExposureReport
 from backcare.posture.series import PostureSeries
+from backcare.report.qc import qc_days, qc_html
+from backcare.report.raster import timeline_png
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 __all__ = [
     "ACTIVITY_HEX",
@@ -91,55 +95,29 @@ def activity_table(series: PostureSeries) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: -float(r["hours"]))
 
 
-def _cmap() -> tuple[ListedColormap, int]:
-    n = max(a.value for a in Activity) + 1
-    colours = ["#ffffff"] * n
-    for act, hexcode in ACTIVITY_HEX.items():
-        colours[act.value] = hexcode
-    return ListedColormap(colours), n
-
-
 def day_timeline_png(series: PostureSeries, day_start_s: float, label: str) -> str:
     """One day (24 h from ``day_start_s``, series seconds): activity band and trunk/arm angles."""
     t = series.time
     lo, hi = np.searchsorted(t, [day_start_s, day_start_s + 86400.0])
-    hours = (t[lo:hi] - day_start_s) / 3600.0
-    fig = Figure(figsize=(11, 2.6))
-    ax_act, ax_ang = fig.subplots(
-        2, 1, sharex=True, gridspec_kw={"height_ratios": [1, 3], "hspace": 0.05}
-    )
-    cmap, n = _cmap()
-    grid = np.zeros(86400, dtype=np.int64)
     idx = np.clip((t[lo:hi] - day_start_s).astype(np.int64), 0, 86399)
-    grid[idx] = series.activity[lo:hi]
-    ax_act.imshow(
-        grid[None, :],
-        aspect="auto",
-        cmap=cmap,
-        vmin=0,
-        vmax=n - 1,
-        extent=(0, 24, 0, 1),
-        interpolation="nearest",
-    )
-    ax_act.set_yticks([])
-    ax_act.set_title(label, loc="left", fontsize=10)
-    for name, colour, title in (
-        ("trunk_inclination", "#37474f", "trunk inclination"),
-        ("upper_arm_elevation_right", "#ef6c00", "right arm elevation"),
-        ("upper_arm_elevation_left", "#6a1b9a", "left arm elevation"),
-    ):
+    codes = np.full(86400, -1, dtype=np.int64)
+    codes[idx] = series.activity[lo:hi]
+    traces = []
+    for name, colour, title in _TRACES:
         values = series.get(name)
         if values is not None:
-            ax_ang.plot(hours, values[lo:hi], lw=0.5, color=colour, label=title)
-    ax_ang.set_xlim(0, 24)
-    ax_ang.set_ylim(0, 180)
-    ax_ang.set_xticks(range(0, 25, 3))
-    ax_ang.set_ylabel("deg")
-    ax_ang.set_xlabel("hour of the day")
-    ax_ang.grid(alpha=0.3)
-    if ax_ang.lines:
-        ax_ang.legend(loc="upper right", fontsize=7, frameon=False)
-    return _png(fig)
+            day = np.full(86400, np.nan)
+            day[idx] = values[lo:hi]
+            traces.append((title, colour, day))
+    colours = {a.value: c for a, c in ACTIVITY_HEX.items() if a != Activity.UNKNOWN}
+    return timeline_png(codes, colours, traces, title=label)
+
+
+_TRACES = (
+    ("trunk_inclination", "#37474f", "trunk inclination"),
+    ("upper_arm_elevation_right", "#ef6c00", "right arm elevation"),
+    ("upper_arm_elevation_left", "#6a1b9a", "left arm elevation"),
+)
 
 
 def inclination_histogram_png(series: PostureSeries) -> str | None:
@@ -149,6 +127,8 @@ def inclination_histogram_png(series: PostureSeries) -> str | None:
     if inc is None:
         return None
     forward = np.where(np.nan_to_num(flex) >= 0, inc, 0.0) if flex is not None else inc
+    from matplotlib.figure import Figure  # loaded only when a trunk sensor gives a histogram
+
     fig = Figure(figsize=(8, 2.8))
     axes = fig.subplots(1, 2, sharey=True)
     bins = np.arange(0, 125, 5)
@@ -312,6 +292,7 @@ def render_wearable_report(
         day_rows=_day_rows(report.per_day),
         rest=rest_rows(series),
         notes=list(series.meta.notes) + list(report.notes),
+        qc_section=qc_html(extra),
         fmt=_fmt,
     )
 
@@ -339,6 +320,7 @@ def write_wearable_outputs(
         ("windows", report.per_window),
         ("bouts", report.bouts),
         ("qc", qc_table(series)),
+        ("qc_days", qc_days(series.meta.extra)),
     ):
         if name == "windows" and table.empty:
             continue

@@ -25,6 +25,9 @@ What happens to a chunk
 4. **Per-second reduction**: the mean of the orientation signal, the mean and variance of the
    activity signal, the mean and variance of the unfiltered blocks (for calibration and non-wear),
    the number of band-pass zero crossings of the segment's long axis and the raw sample count.
+5. **Clipped samples** (quality control): samples with an axis at or beyond ``CLIP_FRACTION`` of
+   the device's range. A chunk is scanned per sample only when its extreme values reach that
+   level, so the common case costs two reductions per chunk.
 
 A second that straddles two chunks is completed with the next chunk: its samples are kept aside
 (at most one second of them) and joined with the head of the next chunk.
@@ -54,6 +57,9 @@ from backcare.wearable.recording import Issue, Recording, RecordingInfo
 __all__ = ["FeatureExtractor", "SecondFeatures", "extract_features", "preprocessing_rules"]
 
 F32 = NDArray[np.float32]
+#: A sample is clipped when an axis reaches this fraction of the device's range (this project's
+#: quality-control rule: a sensor at its range limit reads the limit, give or take one step).
+CLIP_FRACTION = 0.99
 _RESET_GAP_S = 10  # a gap longer than this restarts the filters instead of holding values
 
 
@@ -84,6 +90,9 @@ class SecondFeatures:
         Mean and variance of the activity low-pass signal [g, g^2].
     crossings
         Zero crossings of the step band-pass signal of the long (step) axis.
+    clipped
+        Samples in the second with an axis at the device's range limit (``None`` when the
+        range is not known).
     """
 
     info: RecordingInfo
@@ -100,6 +109,7 @@ class SecondFeatures:
     crossings: NDArray[np.uint8]
     issues: tuple[Issue, ...] = ()
     calibration: dict[str, Any] = field(default_factory=dict)
+    clipped: NDArray[np.int32] | None = None
 
     def __len__(self) -> int:
         return int(self.count.shape[0])
@@ -150,6 +160,7 @@ class SecondFeatures:
             act_mean=take(self.act_mean, np.nan),
             act_var=take(self.act_var, np.nan),
             crossings=take(self.crossings, 0),
+            clipped=None if self.clipped is None else take(self.clipped, 0),
         )
 
 
@@ -214,6 +225,9 @@ class FeatureExtractor:
         self._issues: list[Issue] = []
         self.samples_seen = 0
         self._last_t = -np.inf
+        range_g = info.range_g
+        self._clip_at = None if not range_g or range_g <= 0 else CLIP_FRACTION * float(range_g)
+        self._clip_parts: list[tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = []
 
     # -- public ---------------------------------------------------------------------------------
     def update(self, chunk: Recording) -> None:
@@ -234,6 +248,10 @@ class FeatureExtractor:
         if a.dtype != np.float32:
             a = a.astype(np.float32)
         off = self._offset
+        if self._clip_at is not None and (a.max() >= self._clip_at or a.min() <= -self._clip_at):
+            hit = np.flatnonzero((np.abs(a) >= self._clip_at).any(axis=1))
+            sec, cnt = np.unique(np.floor(t[hit] + off).astype(np.int64), return_counts=True)
+            self._clip_parts.append((sec, cnt))
         last_k = int(np.floor(t[-1] + off))
         # the head: samples of the second the carry belongs to
         if self._carry_t.size:
@@ -268,6 +286,13 @@ class FeatureExtractor:
         self._parts.clear()
         expected = self.info.fs_hz
         valid = cat["count"] >= self.rules.min_coverage * expected
+        clipped = None
+        if self._clip_at is not None:
+            clipped = np.zeros(cat["count"].shape[0], dtype=np.int32)
+            for sec, cnt in self._clip_parts:
+                rows = sec - self._first
+                keep = (rows >= 0) & (rows < clipped.shape[0])
+                np.add.at(clipped, rows[keep], cnt[keep].astype(np.int32))
         return SecondFeatures(
             info=self.info,
             origin=self.origin,
@@ -282,6 +307,7 @@ class FeatureExtractor:
             act_var=cat["act_var"],
             crossings=cat["crossings"],
             issues=tuple(self._issues),
+            clipped=clipped,
         )
 
     # -- internals ------------------------------------------------------------------------------

@@ -123,6 +123,36 @@ class SensorResult:
             "nonwear_s": self.nonwear.seconds,
             "nonwear_periods": [list(p) for p in self.nonwear.periods],
             "issues": [f"{i.where}: {i.problem}" for i in self.features.issues[:50]],
+            "clipped_samples": (
+                None if self.features.clipped is None else int(self.features.clipped.sum())
+            ),
+            "hourly": self.hourly(),
+        }
+
+    def hourly(self) -> dict[str, Any]:
+        """Quality per clock hour (the first hour holds the grid's first second): seconds
+        with data, seconds not worn and clipped samples; compact enough for the summary and
+        enough to rebuild any day's quality row."""
+        f = self.features
+        lead = 0
+        first_hour = None
+        if f.origin is not None:
+            t0 = f.origin + timedelta(seconds=f.first_second)
+            lead = t0.minute * 60 + t0.second
+            first_hour = t0.replace(minute=0, second=0, microsecond=0).isoformat()
+        hour = (np.arange(len(f), dtype=np.int64) + lead) // 3600
+        n_hours = int(hour[-1]) + 1 if len(f) else 0
+
+        def per_hour(weights: NDArray[Any]) -> list[int]:
+            sums = np.bincount(hour, weights=weights.astype(np.float64), minlength=n_hours)
+            return [round(v) for v in sums.tolist()]
+
+        return {
+            "first_hour": first_hour,
+            "first_hour_lead_s": lead,
+            "data_s": per_hour(f.valid),
+            "nonwear_s": per_hour(self.nonwear.mask & f.valid),
+            "clipped": None if f.clipped is None else per_hour(f.clipped),
         }
 
 

@@ -61,6 +61,7 @@ __all__ = [
     "device_matrix",
     "load_script",
     "simulate_cwa",
+    "single_activity",
     "truth_path",
 ]
 
@@ -156,6 +157,18 @@ def load_script(path: str | Path | None = None) -> Script:
         if day not in script.days:
             raise InputError(f"week names unknown day {day!r}", where=where)
     return script
+
+
+def single_activity(script: Script, activity: str) -> Script:
+    """``script`` with every day one bout of ``activity`` (one of its activities): for
+    one-activity recordings, such as the short labelled files of validation studies."""
+    if activity not in script.activities:
+        raise InputError(
+            f"unknown activity {activity!r}; choose one of {', '.join(script.activities)}",
+            where="--only",
+        )
+    day = [BoutSpec(do=activity, min=1440.0, jitter=0.0)]
+    return script.model_copy(update={"days": {"only": day}, "week": ["only"] * 7})
 
 
 def _names(bouts: list[Any]) -> list[str]:
@@ -427,8 +440,11 @@ class Simulation:
         start: datetime | None = None,
         script: Script | None = None,
         chunk_s: int = 3600,
+        only: str | None = None,
     ) -> None:
         self.script = script or load_script()
+        if only is not None:
+            self.script = single_activity(self.script, only)
         if placement not in self.script.placements:
             raise InputError(
                 f"unknown placement {placement!r}; choose one of "
@@ -510,6 +526,7 @@ def simulate_cwa(
     script: Script | None = None,
     chunk_s: int = 3600,
     progress: Callable[[float, float], None] | None = None,
+    only: str | None = None,
 ) -> SimulationResult:
     """Write a simulated AX3 ``.cwa`` file and its per-second truth (see module doc).
 
@@ -538,6 +555,9 @@ def simulate_cwa(
         Seconds generated and written at a time (memory: about 40 bytes per sample).
     progress
         Called with (seconds written, total seconds) after each chunk.
+    only
+        One of the script's activities (e.g. ``walk_slow``, ``cycle``, ``sleep_knees_bent``)
+        for the whole file instead of the day plans: a one-activity recording.
     """
     sim = Simulation(
         days=days,
@@ -547,6 +567,7 @@ def simulate_cwa(
         start=start,
         script=script,
         chunk_s=chunk_s,
+        only=only,
     )
     out = Path(out)
     with CwaWriter(
