@@ -18,7 +18,7 @@ import backcare
 import backcare.api
 from backcare.errors import InputError
 from backcare.posture.exposure import ExposureSummary
-from tests.camera.media import grace_hopper
+from tests.camera.media import grace_hopper, placed, write_clip
 
 SRC = Path(backcare.__file__).parent
 
@@ -209,6 +209,36 @@ def test_analyze_media_on_a_photo(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         backcare.analyze_media(grace_hopper(), mass_kg=5.0)
     assert info.value.where == "mass_kg"
+
+
+def test_analyze_media_on_a_video(tmp_path: Path) -> None:
+    from PIL import Image
+
+    frame = placed(Image.open(grace_hopper()), scale=0.9)
+    clip = write_clip(tmp_path / "at work.mp4", lambda i: frame, 18, fps=6)
+    seen: list[int] = []
+    result = backcare.analyze_media(clip, progress=lambda stage, done, total: seen.append(done))
+    assert seen
+    assert len(result.series) == 18
+    frame_table = result.to_frame()
+    span = frame_table.index[-1] - frame_table.index[0]
+    assert span.total_seconds() == pytest.approx(17 / 6, abs=1e-3)
+    summary = result.summary()
+    assert isinstance(summary, ExposureSummary)
+    assert set(summary.to_dict()["iso"]) == {"trunk", "neck", "upper_arm"}
+    files = result.save(tmp_path / "video", annotate=False)
+    saved = json.loads(files["summary"].read_text())
+    # the camera's summary file holds the one JSON form of the exposure summary
+    assert set(saved["exposure"]["summary"]) == set(summary.to_dict())
+    assert all("rule_id" in a for a in saved["alerts"])
+
+
+def test_read_wearable_geneactiv_matches_its_reference(shared_dir: Path) -> None:
+    ref = np.load(shared_dir / "data/wearable/skdh/gnactv_data.npz")
+    data, info = backcare.read_wearable(shared_dir / "data/wearable/skdh/gnactv_sample.bin")
+    assert info["device"] == "GENEActiv"
+    np.testing.assert_allclose(data[["x", "y", "z"]].to_numpy(), ref["accel"], atol=1e-3)
+    np.testing.assert_allclose(data["temperature"].to_numpy(), ref["temperature"], atol=0.1)
 
 
 def test_assess() -> None:

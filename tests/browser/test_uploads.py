@@ -96,3 +96,36 @@ def test_wrong_file_type_is_explained(page, server, tmp_path: Path):
     page.locator("form:has(#media_file) button[type=submit]").click()
     page.wait_for_load_state()
     assert "not an MP4 video" in page.inner_text("p.error")
+
+
+def test_wearable_options_fit_a_phone_and_the_form_is_analysed(page, server, shot, tmp_path: Path):
+    from datetime import datetime
+
+    from backcare.wearable.simulator import simulate_cwa
+
+    start = datetime(2024, 1, 1, 7, 55)
+    thigh = simulate_cwa(tmp_path / "thigh.cwa", days=0.01, rate_hz=25, seed=2, start=start).path
+    register(page)
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto("/uploads")
+    page.locator("summary:has-text('Work hours')").click()
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    shot(page, "upload-wearable-options-360")
+    page.set_input_files("#thigh_file", str(thigh))
+    page.select_option("#arm_side", "left")
+    page.fill("#work_hours", "8-9")
+    page.locator("form:has(#thigh_file) button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/jobs/\d+$"))
+    page.wait_for_selector("#job-status a.button", timeout=180_000)
+    job_id = int(page.url.rsplit("/", 1)[1])
+    page.goto(f"/results/{job_id}")
+    assert page.locator("h1").count() == 1
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40))
+        .slice(0, 8)"""
+    )
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, wide

@@ -4,7 +4,7 @@ segments and the runs."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,16 @@ from backcare.posture.exposure.stats import (
 from backcare.posture.exposure.summary import (
     Verdict,
 )
+
+
+class _Span(NamedTuple):
+    """A period and its segments: segment range ``[j0, j1)`` and credit range ``[c0, c1)``."""
+
+    p: Period
+    j0: int
+    j1: int
+    c0: int
+    c1: int
 
 
 class TableBuilder:
@@ -77,11 +87,10 @@ class TableBuilder:
         return int(np.searchsorted(b, p.start_s)), int(np.searchsorted(b, p.end_s))
 
     def row(self, p: Period) -> dict[str, Any]:
-        cfg = self.cfg
+        """One table row: the metrics of period ``p``."""
         acc = self.acc
         j0, j1 = self._seg(p)
         c0, c1 = int(self.cum_ns[j0]), int(self.cum_ns[j1])
-        nan = float("nan")
         r: dict[str, Any] = {
             "period": p.kind,
             "label": p.label,
@@ -106,7 +115,24 @@ class TableBuilder:
             other_time_s=total - nonwear - sit - upright - lying,
             nonwear_time_s=nonwear,
         )
-        # trunk
+        span = _Span(p, j0, j1, c0, c1)
+        self._trunk(r, span)
+        self._bands(r, span)
+        self._iso(r, span)
+        self._holds(r, span)
+        self._sedentary(r, span)
+        self._disc(r, span)
+        self._scores(r, span)
+        return r
+
+    def _trunk(self, r: dict[str, Any], span: _Span) -> None:
+        """Trunk: time per posture class, forward bands, percentiles, the longest bend."""
+        cfg = self.cfg
+        acc = self.acc
+        j0 = span.j0
+        j1 = span.j1
+        c0 = span.c0
+        c1 = span.c1
         if acc.trunk_hist is not None:
             hist = acc.trunk_hist[j0:j1].sum(axis=0)  # (3, nbins)
             by_class = hist.sum(axis=1)
@@ -133,7 +159,12 @@ class TableBuilder:
                 r[f"trunk_fwd_p{q}_deg"] = v
             assert self.runs.longest is not None
             r[longest_name()] = clipped(self.runs.longest, c0, c1)[1]
-        # neck and arm bands
+
+    def _bands(self, r: dict[str, Any], span: _Span) -> None:
+        """Neck flexion and upper-arm elevation bands."""
+        acc = self.acc
+        j0 = span.j0
+        j1 = span.j1
         for sig, prefix, time_col, bands, arr in (
             ("neck_flexion", "neck_flex", "neck_time_s", acc.neck_bands, acc.neck_ge),
             (UPPER_ARM, "upper_arm", "upper_arm_time_s", acc.arm_bands, acc.arm_ge),
@@ -147,7 +178,15 @@ class TableBuilder:
                 b = band_name(thr)
                 r[f"{prefix}_{b}_time_s"] = float(ge[j])
                 r[f"{prefix}_{b}_pct"] = pct(float(ge[j]), vt)
-        # ISO 11226
+
+    def _iso(self, r: dict[str, Any], span: _Span) -> None:
+        """ISO 11226: time in the zones and the verdict per body part."""
+        acc = self.acc
+        p = span.p
+        j0 = span.j0
+        j1 = span.j1
+        c0 = span.c0
+        c1 = span.c1
         for part in sorted({m.part for m in self.iso.measures}):
             measures = [m for m in self.iso.measures if m.part == part and m.signal in self.signals]
             if not measures:
@@ -178,19 +217,36 @@ class TableBuilder:
                 verdict = "not_measured"
             r[f"iso_{part}_verdict"] = verdict
             r[f"iso_{part}_violations_n"] = viol
-        # static holds
+
+    def _holds(self, r: dict[str, Any], span: _Span) -> None:
+        """Static holds per body part."""
+        p = span.p
+        c0 = span.c0
+        c1 = span.c1
         for hold_part, holds in self.runs.holds.items():
             tot, lng = clipped(holds, c0, c1)
             r[f"hold_{hold_part}_n"] = count_in(holds.start_s, p.start_s, p.end_s)
             r[f"hold_{hold_part}_longest_s"] = lng
             r[f"hold_{hold_part}_time_s"] = tot
-        # sedentary
+
+    def _sedentary(self, r: dict[str, Any], span: _Span) -> None:
+        """Long sedentary bouts, the longest bout and the breaks."""
+        p = span.p
+        c0 = span.c0
+        c1 = span.c1
         lb = long_bout_name()
         r[f"{lb}_n"] = count_in(self.sed_long.start_s, p.start_s, p.end_s)
         r[f"{lb}_time_s"] = clipped(self.sed_long, c0, c1)[0]
         r["sed_longest_s"] = clipped(self.runs.sed, c0, c1)[1]
         r["sed_breaks_n"] = count_in(self.break_end_s, p.start_s, p.end_s)
-        # disc
+
+    def _disc(self, r: dict[str, Any], span: _Span) -> None:
+        """Disc-load dose and its ratio to standing."""
+        cfg = self.cfg
+        acc = self.acc
+        nan = float("nan")
+        j0 = span.j0
+        j1 = span.j1
         if self.disc:
             dose = float(acc.disc_dose[j0:j1].sum()) / 3600.0
             dt = float(acc.disc_time[j0:j1].sum())
@@ -201,7 +257,13 @@ class TableBuilder:
                 disc_dose_rel_h=dose / ref,
                 disc_rel_standing=dose / (ref * dt / 3600.0) if dt > 0 else nan,
             )
-        # scores
+
+    def _scores(self, r: dict[str, Any], span: _Span) -> None:
+        """REBA/RULA: scored time, median and maximum score."""
+        acc = self.acc
+        nan = float("nan")
+        j0 = span.j0
+        j1 = span.j1
         for sc in self.scored:
             dist = acc.scored[sc.name][0][j0:j1].sum(axis=0) if sc.name in acc.scored else None
             if dist is None:
@@ -211,7 +273,6 @@ class TableBuilder:
             r[f"{sc.name}_median_score"] = weighted_median(valid) + 1 if valid.sum() > 0 else nan
             nz = np.flatnonzero(valid > 0)
             r[f"{sc.name}_max_score"] = float(nz[-1] + 1) if nz.size else nan
-        return r
 
     def frame(self, periods: Sequence[Period]) -> pd.DataFrame:
         rows = [self.row(p) for p in periods]
