@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from backcare.cli.console import console
@@ -124,6 +123,8 @@ def parse_work_hours(text: str | None) -> tuple[float, float] | None:
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Any]:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     columns = (
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),
