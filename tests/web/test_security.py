@@ -275,3 +275,15 @@ def test_writable_person_is_read_only_for_shared_people(person, clinician):
     with pytest.raises(HTTPException) as hidden:
         writable_person(viewer, person.person_id + 1000)
     assert hidden.value.status_code == 404
+
+
+def test_unknown_accounts_verify_a_hash_made_like_real_ones():
+    """The dummy hash verified for an unknown account uses the hasher's current parameters, so a
+    login for an account that does not exist costs as much as one for an account that does."""
+    from argon2 import PasswordHasher
+
+    from backcare.web import security
+
+    # the module's hasher is PasswordHasher() with the library defaults (tests use a cheap one)
+    assert not PasswordHasher().check_needs_rehash(security._DUMMY_HASH)
+    assert security.verify_password(None, "a password of some length") == (False, None)

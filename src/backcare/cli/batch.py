@@ -14,14 +14,6 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from rich.table import Table
 
 from backcare.cli.console import console, err_console
@@ -77,6 +69,15 @@ def wearable_command(
     interruption); a recording that cannot be analysed is listed in failures.csv and the others
     go on.
     """
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from backcare.batch import AnalysisOptions, ClusterOptions, load_cohort, run_cohort
 
     if scheduler and workers is not None:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 
 from backcare.cli.console import console, err_console
 from backcare.errors import InputError
@@ -122,6 +121,8 @@ def analyze(
 ) -> None:
     """Analyse posture in images and videos; write tables, a summary, an HTML report and an
     annotated image or video per file into --out."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
+
     if workers < 1:
         raise InputError("must be at least 1", where="--workers")
     if every is not None and every < 1:

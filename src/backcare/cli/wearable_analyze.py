@@ -25,7 +25,6 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from backcare.cli.console import console
@@ -38,6 +37,8 @@ _AXES_HELP = "Device axes as down=<axis>,forward=<axis> (e.g. down=+x,forward=-z
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Any]:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     columns = (
         SpinnerColumn(),
         TextColumn("[bold]{task.description}"),

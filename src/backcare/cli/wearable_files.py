@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from backcare.cli.console import console
@@ -135,6 +134,8 @@ def simulate_command(
     ] = False,
 ) -> None:
     """Write a simulated AX3 .cwa file of a scripted week and its per-second truth."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
     when: datetime | None = None
     if start is not None:
         try:

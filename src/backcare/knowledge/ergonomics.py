@@ -21,13 +21,15 @@ from __future__ import annotations
 
 from itertools import pairwise
 from math import prod
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-import numpy as np
-from numpy.typing import NDArray
 from pydantic import Field, model_validator
 
 from backcare.knowledge.schema import Cited, Document, KnowledgeModel
+
+if TYPE_CHECKING:  # NumPy loads when a table is validated or used, not with the catalog
+    import numpy as np
+    from numpy.typing import NDArray
 
 __all__ = [
     "ActionLevel",
@@ -84,6 +86,8 @@ class Scale(Cited):
         values = [float(e) for e in edges if e is not None]
         if any(b <= a for a, b in pairwise(values)):
             raise ValueError(f"band edges must increase strictly, got {values}")
+        import numpy as np
+
         scores = [b.score for b in self.bands]
         steps = np.diff(scores)
         if self.shape == "increasing":
@@ -113,6 +117,8 @@ class Scale(Cited):
 
     def score_array(self, values: NDArray[np.floating[Any]]) -> NDArray[np.int8]:
         """Scores of ``values`` (vectorised; NaN gets the score of the neutral band)."""
+        import numpy as np
+
         index = np.zeros(values.shape, dtype=np.int8)
         for band in self.bands[:-1]:
             edge = float(band.up_to)  # type: ignore[arg-type]  # validated: not None
@@ -126,6 +132,8 @@ class Scale(Cited):
 
     def score(self, value: float) -> int:
         """Score of one value."""
+        import numpy as np
+
         return int(self.score_array(np.asarray([value], dtype=np.float64))[0])
 
 
@@ -150,6 +158,8 @@ class ScoreTable(Cited):
         count = sum(len(row) for row in self.values)
         if count != prod(self.shape):
             raise ValueError(f"{count} values do not fill shape {self.shape}")
+        import numpy as np
+
         arr = self.array()
         if arr.min() < 1:
             raise ValueError("table scores must be at least 1")
@@ -160,6 +170,8 @@ class ScoreTable(Cited):
 
     def array(self) -> NDArray[np.int8]:
         """The table as an int8 array of ``shape`` (index = score - 1)."""
+        import numpy as np
+
         flat = np.asarray([v for row in self.values for v in row], dtype=np.int8)
         return flat.reshape(self.shape)
 
@@ -215,6 +227,8 @@ class ActionLevels(Cited):
 
     def level_lookup(self) -> NDArray[np.int8]:
         """Action level indexed by score (index 0 = not computable -> -1)."""
+        import numpy as np
+
         out = np.full(self.max_score + 1, -1, dtype=np.int8)
         for lv in self.levels:
             out[lv.min_score : lv.max_score + 1] = lv.level

@@ -18,12 +18,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from html import escape
-
-import matplotlib.dates as mdates
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from backcare.errors import InputError
+
+if TYPE_CHECKING:  # matplotlib loads when a chart is drawn, not with the progress page's types
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "CHANGE_MARKERS",
@@ -157,6 +158,8 @@ def _render(fig: Figure, prefix: str, title: str) -> str:
 
 
 def _figure(height_in: float) -> Figure:
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(7.5, height_in), dpi=96, layout="constrained")
     fig.patch.set_alpha(0)
     return fig
@@ -171,6 +174,8 @@ def _style_axes(ax: Axes) -> None:
 
 
 def _date_axis(ax: Axes) -> None:
+    import matplotlib.dates as mdates
+
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)  # type: ignore[no-untyped-call]
     formatter = mdates.ConciseDateFormatter(locator)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)

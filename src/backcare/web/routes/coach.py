@@ -19,34 +19,26 @@ import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.status import WS_1003_UNSUPPORTED_DATA, WS_1009_MESSAGE_TOO_BIG
 
-from backcare.camera.stream import (
-    BREAK_RULE_ID,
-    CALIBRATION_WINDOW_S,
-    MAX_RATE_HZ,
-    LiveHub,
-    LiveSession,
-    parse_text,
-    session_exposure,
-)
 from backcare.errors import InputError
-from backcare.io.parquet import write_series
-from backcare.posture.alerts import AlertEvent
-from backcare.posture.series import PostureSeries
 from backcare.store import posture_sessions
 from backcare.store import schedule as schedule_store
 from backcare.store.db import Database
 from backcare.store.files import person_dir
-from backcare.web.analysis import session_summary
 from backcare.web.deps import CurrentUser, DbDep, SettingsDep
 from backcare.web.settings import WebSettings
 from backcare.web.templating import VENDOR_DIR, render
+
+if TYPE_CHECKING:  # the streaming pipeline (NumPy, pandas, SciPy) loads on first use, not at start
+    from backcare.camera.stream import LiveHub, LiveSession
+    from backcare.posture.alerts import AlertEvent
+    from backcare.posture.series import PostureSeries
 
 __all__ = [
     "MAX_MESSAGE_BYTES",
@@ -71,8 +63,17 @@ MAX_BAD_MESSAGES = 50
 MODELS = (("lite", 0, "pose_landmark_lite.tflite"), ("full", 1, "pose_landmark_full.tflite"))
 
 
+def _pipeline() -> Any:
+    """The streaming pipeline module, loaded on first use so that the server starts at once."""
+    from backcare.camera import stream
+
+    return stream
+
+
 def live_hub(app: Any) -> LiveHub:
     """The app's frame batcher (one per app)."""
+    from backcare.camera.stream import LiveHub
+
     hub = getattr(app.state, "live_hub", None)
     if not isinstance(hub, LiveHub):
         hub = LiveHub()
@@ -90,6 +91,8 @@ def _break_after_s(db: Database, person_id: int, settings: WebSettings) -> float
 
 @router.get("/coach")
 def coach_page(request: Request, user: CurrentUser, db: DbDep, settings: SettingsDep) -> Response:
+    from backcare.camera.stream import CALIBRATION_WINDOW_S, MAX_RATE_HZ
+
     vendor = VENDOR_DIR / POSE_VENDOR
     pose_ready = (vendor / "pose.js").is_file()
     models = [(name, level) for name, level, model in MODELS if (vendor / model).is_file()]
@@ -118,6 +121,9 @@ def exposure_summary(series: PostureSeries, events: Iterable[AlertEvent] = ()) -
     reads), plus ``duration_s``, ``samples``, ``alerts`` (events per rule), ``breaks_due``
     (break reminders fired) and ``notes``.
     """
+    from backcare.camera.stream import BREAK_RULE_ID, session_exposure
+    from backcare.web.analysis import session_summary
+
     report = session_exposure(series)
     out = session_summary("live", asdict(report.summary))
     counts: dict[str, int] = {}
@@ -150,6 +156,8 @@ def save_session(
 ) -> SavedSession | None:
     """Close ``session`` and store it (Parquet + ``posture_sessions`` row); ``None`` when it
     holds no usable sample (shorter than two samples, or nobody was ever seen)."""
+    from backcare.io.parquet import write_series
+
     series, _tail = session.finish()
     if series is None or not series.channels:
         return None
@@ -198,8 +206,9 @@ async def coach_socket(websocket: WebSocket, user: CurrentUser) -> None:
     settings: WebSettings = websocket.app.state.settings
     person_id = user.person_id
     break_s = await run_in_threadpool(_break_after_s, db, person_id, settings)
+    stream = await run_in_threadpool(_pipeline)  # off the event loop: the first use imports it
     await websocket.accept()
-    session = LiveSession(break_after_s=break_s, subject=f"user {user.id}")
+    session = stream.LiveSession(break_after_s=break_s, subject=f"user {user.id}")
     hub = live_hub(websocket.app)
     bad = 0
     try:
@@ -216,7 +225,7 @@ async def coach_socket(websocket: WebSocket, user: CurrentUser) -> None:
                 await websocket.close(WS_1009_MESSAGE_TOO_BIG, "message too big")
                 return
             try:
-                parsed = parse_text(text)
+                parsed = stream.parse_text(text)
             except InputError as exc:
                 bad += 1
                 await websocket.send_json(_error(str(exc)))
