@@ -12,13 +12,15 @@ keypoints are in ``validation/camera/keypoints.csv``:
 * ``space = world_m``: motion-capture joints (Human3.6M) in metres, already turned into a
   gravity frame (+z up) with the dataset's own camera parameters. They give every angle from
   every view.
-* ``space = image_px``: keypoints placed by human annotators (COCO, MPII) in pixels. They give
+* ``space = image_px``: keypoints placed by human annotators (COCO, OCHuman, PoseTrack, MPII)
+  in pixels. They give
   sagittal angles only where the reference itself shows a side view (shoulder width under 0.35
   of the torso length in the image); other views are left out of those angles.
 
 ``--build-references MMPOSE_DIR`` regenerates ``keypoints.csv`` from a checkout of that
 project's ``tests/data`` (it reads ``h36m/test_h36m.npz`` with ``h36m/cameras.pkl``,
-``coco/test_coco.json`` and ``mpii/test_mpii.json``).
+``coco/test_coco.json``, ``ochuman/test_ochuman.json``,
+``posetrack18/annotations/test_posetrack18_val.json`` and ``mpii/test_mpii.json``).
 
 For each image the script runs the same analysis as ``backcare camera analyze`` (MediaPipe
 0.10.14), picks the reference person nearest the analysed one, and prints:
@@ -69,25 +71,8 @@ H36M_JOINTS = {
     12: "neck",
     18: "head",
 }
-COCO_JOINTS = (
-    "nose",
-    "left_eye",
-    "right_eye",
-    "left_ear",
-    "right_ear",
-    "left_shoulder",
-    "right_shoulder",
-    "left_elbow",
-    "right_elbow",
-    "left_wrist",
-    "right_wrist",
-    "left_hip",
-    "right_hip",
-    "left_knee",
-    "right_knee",
-    "left_ankle",
-    "right_ankle",
-)
+#: PoseTrack's head points under the names the angle code reads.
+_JOINT_ALIASES = {"head_top": "head", "head_bottom": "neck"}
 MPII_JOINTS = {
     0: "right_ankle",
     1: "right_knee",
@@ -131,18 +116,23 @@ def build_references(mmpose: Path) -> list[dict[str, Any]]:
             # axes to world axes (the head lies above the ankles only this way round)
             world = rot @ np.array([x, y, z])
             rows.append(_row("h36m", image, 0, joint, *world, space="world_m"))
-    for name, folder in (("coco", "coco/test_coco.json"), ("ochuman", "ochuman/test_ochuman.json")):
+    for name, folder, prefix in (
+        ("coco", "coco/test_coco.json", "coco"),
+        ("ochuman", "ochuman/test_ochuman.json", "ochuman"),
+        ("posetrack18", "posetrack18/annotations/test_posetrack18_val.json", "posetrack18"),
+    ):
         coco = json.loads((data / folder).read_text())
         files = {img["id"]: img["file_name"] for img in coco["images"]}
+        names = [_JOINT_ALIASES.get(n, n) for n in coco["categories"][0]["keypoints"]]
         people: dict[int, int] = defaultdict(int)
         for ann in coco["annotations"]:
             kp = np.asarray(ann["keypoints"], dtype=np.float64).reshape(-1, 3)
             if int((kp[:, 2] > 0).sum()) < 10:
                 continue
-            image = f"tests/data/{name}/{files[ann['image_id']]}"
+            image = f"tests/data/{prefix}/{files[ann['image_id']]}"
             person = people[ann["image_id"]]
             people[ann["image_id"]] += 1
-            for joint, (x, y, v) in zip(COCO_JOINTS, kp, strict=True):
+            for joint, (x, y, v) in zip(names, kp, strict=True):
                 if v > 0:
                     rows.append(_row(name, image, person, joint, x, y, math.nan, space="image_px"))
     for entry in json.loads((data / "mpii" / "test_mpii.json").read_text()):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from backcare.camera.scoring import score_text
 
 
@@ -22,3 +24,26 @@ def test_range_within_one_level() -> None:
 def test_not_scored_is_words_not_nan() -> None:
     assert score_text("reba", math.nan, math.nan) == "REBA not scored"
     assert score_text("reba", None) == "REBA not scored"
+
+
+def test_range_note_names_what_was_not_seen() -> None:
+    from backcare.camera.pipeline import CameraOptions
+    from backcare.camera.scoring import score_series
+    from backcare.posture.series import PostureSeries
+
+    values = {
+        "trunk_flexion": 10.0,
+        "neck_flexion": 10.0,
+        "upper_arm_flexion_left": 10.0,
+        "elbow_flexion_left": 80.0,
+        "trunk_twist": 9.0,
+    }
+    series = PostureSeries(np.array([0.0]), {k: np.array([v]) for k, v in values.items()})
+    scores = score_series(series, CameraOptions())
+    note = next(n for n in scores.notes if "ranges" in n)
+    assert "right upper arm" in note
+    assert "trunk twist" in note
+    assert "_" not in note
+    assert scores.reba is not None
+    assert scores.reba.text(0).startswith("REBA ")
+    assert "-" in scores.reba.text(0)

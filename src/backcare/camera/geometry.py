@@ -198,6 +198,14 @@ def _line_yaw(world_g: F64, vis: F64, a: int, b: int, min_vis: float) -> F64:
     return yaw
 
 
+def _view_rank(labels: NDArray[np.str_]) -> NDArray[np.int8]:
+    """0 front, 1 oblique, 2 side, 9 unknown (lower is more frontal)."""
+    rank = np.full(labels.shape, 9, dtype=np.int8)
+    for name, value in _VIEW_ORDER.items():
+        rank[labels == name] = value
+    return rank
+
+
 def image_view_labels(
     image: ArrayLike,
     visibility: ArrayLike,
@@ -277,12 +285,9 @@ def classify_view(
     one_shoulder = (v[:, _L_SH] >= mv) ^ (v[:, _R_SH] >= mv)
     labels[np.isnan(yaw) & one_shoulder] = "side"
     if image_labels is not None:
-        for i, other in enumerate(image_labels):
-            mine = str(labels[i])
-            if other in _VIEW_ORDER and (
-                mine not in _VIEW_ORDER or _VIEW_ORDER[str(other)] < _VIEW_ORDER[mine]
-            ):
-                labels[i] = other
+        other = np.asarray(image_labels)
+        more_frontal = _view_rank(other) < _view_rank(labels)
+        labels[more_frontal] = other[more_frontal]
     known = labels != "unknown"
     fractions = {
         name: float((labels == name).sum() / known.sum()) if known.any() else 0.0

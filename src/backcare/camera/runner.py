@@ -148,6 +148,7 @@ def analyze_file(
     for fs in (s.reba, s.rula):
         if fs is not None and np.isfinite(fs.score).any():
             headline[f"{fs.method}_max"] = float(np.nanmax(fs.score))
+            headline[f"{fs.method}_max_possible"] = float(np.nanmax(fs.high))
     return FileResult(path=path, ok=True, files=files, headline=headline, issues=analysis.issues)
 
 

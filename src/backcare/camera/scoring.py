@@ -35,6 +35,7 @@ from backcare.posture.alerts import default_rules, evaluate_batch
 from backcare.posture.ergo_common import (
     ASSUMABLE_CHANNELS,
     TaskInputs,
+    decode_missing,
     reba_tables,
     rula_tables,
 )
@@ -157,6 +158,14 @@ def _frames(method: str, frames: Any, levels: Any) -> FrameScores:
     )
 
 
+def _plain_channel(name: str) -> str:
+    """``upper_arm_flexion_right`` -> ``right upper arm``; ``trunk_twist`` -> ``trunk twist``."""
+    words = name.replace("_flexion", "").replace("_asymmetry", " height").split("_")
+    if words[-1] in ("left", "right"):
+        words = [words[-1], *words[:-1]]
+    return " ".join(words).replace("lateral", "side bend").replace("hand load", "load")
+
+
 def _frames_text(k: int) -> str:
     return f"{k} frame" + ("" if k == 1 else "s")
 
@@ -196,6 +205,15 @@ def _reba_rula(series: PostureSeries, options: CameraOptions, scores: Scores) ->
         scores.notes.append(
             "a single photo shows no timing: REBA's and RULA's static, repeated and rapid-change "
             "items are scored as absent"
+        )
+    ranged = (reba.score_max > reba.score) & (reba.action_level >= 0)
+    if ranged.any():
+        unknown = np.bitwise_or.reduce(reba.missing[ranged])
+        words = sorted({_plain_channel(c) for c in decode_missing(int(unknown))})
+        where = "" if single else f" in {_frames_text(int(ranged.sum()))}"
+        scores.notes.append(
+            f"REBA and RULA are given as ranges{where} because these were not seen clearly "
+            f"enough to score: {', '.join(words)}"
         )
     for fs in (scores.reba, scores.rula):
         if not np.isfinite(fs.score).any():

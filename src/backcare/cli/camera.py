@@ -208,6 +208,7 @@ def analyze(
         head = result.headline
         scores = ", ".join(
             f"{k.removesuffix('_max').upper()} max {v:.0f}"
+            + (f"-{hi:.0f}" if (hi := head.get(f"{k}_possible", v)) > v else "")
             for k, v in head.items()
             if k.endswith("_max")
         )

@@ -13,9 +13,14 @@ A channel is *missing* at a frame when it is NaN there or absent from the series
   :attr:`FrameStatus.NOT_COMPUTABLE`: its score and every body-part score are 0 and its action
   level is -1.
 * Missing an **optional** channel (twist, side bend, abduction, shoulder tilt, wrist, knee, hand
-  load, or one arm's channels while the other arm is complete) leaves out what that channel would
-  add: the body part gets its lowest score for that item, so the frame's score is a **lower
-  bound**, and the frame is :attr:`FrameStatus.PARTIAL`.
+  load, or one arm's channels while the other arm is complete) makes the frame's score a
+  **range**: ``score`` leaves out what that channel would add (its lowest score), ``score_max``
+  counts the worst it could add (an unseen arm raised above the shoulder, an unseen wrist bent),
+  and the frame is :attr:`FrameStatus.PARTIAL`. A hand load that is missing only lowers
+  ``score``.
+* A yes/no item measured but not clearly (:func:`judge`: below
+  :attr:`TaskInputs.min_confidence`, within :attr:`TaskInputs.margin_deg` of its threshold, or a
+  channel named in :attr:`TaskInputs.unsure_channels`) is unknown in the same way.
 * Only channels named in :attr:`TaskInputs.assume_neutral` are replaced by their neutral value
   (0 deg, 0 kg) where missing; those frames stay complete. Use it when, for example, the wrist
   is known to stay straight but the camera cannot see it.
@@ -117,7 +122,7 @@ class FrameStatus(IntEnum):
 
     COMPLETE = 0
     PARTIAL = 1
-    """Some optional channel was missing: the score is a lower bound."""
+    """Some optional input was missing or unclear: the score is a range (score to score_max)."""
     NOT_COMPUTABLE = 2
     """A required channel was missing: score 0, action level -1."""
 
@@ -415,7 +420,7 @@ class FramesMixin:
             return "complete"
         names = ", ".join(self.missing_channels(frame))
         if status is FrameStatus.PARTIAL:
-            return f"partial (lower bound): missing {names}"
+            return f"partial (a range): missing or unclear {names}"
         return f"not computable: missing {names}"
 
     def to_frame(self) -> pd.DataFrame:

@@ -25,7 +25,7 @@ Per frame
   over all channels (or the task's overrides); ``TaskInputs.unstable_base`` counts as rapid.
 
 Missing data: see :mod:`backcare.posture.ergo_common` (score 0 when not computable; partial
-frames are lower bounds).
+frames are ranges from ``score`` to ``score_max``).
 """
 
 from __future__ import annotations
