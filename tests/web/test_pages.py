@@ -198,3 +198,18 @@ def test_writes_go_to_the_own_person_only(person: WebUser, other_person: WebUser
     other_person.post("/diary", {"pain_nrs": "9", "notes": "mine"})
     assert get_entry(app_db, person.person_id, now_utc().date()) is None
     assert get_entry(app_db, other_person.person_id, now_utc().date()) is not None
+
+
+def test_not_found_page_keeps_the_signed_in_header_and_the_icon(person: WebUser, client):
+    page = person.client.get("/no-such-page", headers={"accept": "text/html"})
+    assert page.status_code == 404
+    assert "Not found" in page.text
+    assert person.email in page.text  # the header shows who is signed in
+    assert "Log out" in page.text
+    assert 'rel="icon" href="/static/favicon.svg"' in page.text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.text.lstrip().startswith("<svg")
+    legacy = client.get("/favicon.ico", follow_redirects=False)
+    assert legacy.status_code == 301
+    assert legacy.headers["location"] == "/static/favicon.svg"
