@@ -191,3 +191,29 @@ def test_labels_are_words():
     assert label("sit") == "sitting"
     assert label("something_new") == "something new"
     assert label(None) == ""
+
+
+def test_a_recording_without_sitting_names_what_the_person_did():
+    h = wearable_headline(
+        {
+            "days": 1,
+            "measured_time_s": 1800.0,
+            "sit_time_s": 0.0,
+            "trunk_time_s": None,
+            "disc_dose_mpa_h_per_day": 0.0,
+            "activities": [
+                {"activity": "stand", "hours": 0.32, "pct": 64.1},
+                {"activity": "walk", "hours": 0.18, "pct": 35.9},
+            ],
+        },
+        day=date(2026, 12, 2),
+        trunk_sensor=False,
+    )
+    assert h.sentence == (
+        "On Wednesday you were measured for 30 min and hardly sat: you were mostly standing "
+        "(64 %) and walking (36 %)."
+    )
+    text = _text(h)
+    assert "0 times" not in text
+    assert "0.0 hours" not in text  # no disc load without a trunk sensor
+    assert not RAW.search(text), text

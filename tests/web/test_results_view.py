@@ -112,3 +112,28 @@ def test_a_photo_with_most_scores_missing_is_not_complete(tmp_path: Path) -> Non
     assert any("whole body" in a.fix for a in view.headline.missing)
     angles = next(t for t in view.tables if t.title == "Joint angles")
     assert angles.rows[0][:2] == ("trunk bent forward", "–")
+
+
+def test_pipeline_notes_in_plain_words() -> None:
+    from backcare.web.results_view import plain_notes
+
+    notes = plain_notes(
+        [
+            "thigh: calibration not applied (still epochs do not cover the sphere beyond +-0.3 g "
+            "(nothing towards x+, y-))",
+            "the device clock has no time zone: its times are used as local wall-clock time",
+            "trunk: no trunk_forward_inclination signal in the series; its columns are NaN",
+            "upper_arm: no upper_arm_elevation signal in the series; its columns are NaN",
+            "camera assumed level (no --camera-pitch or --neutral window)",
+        ]
+    )
+    text = " ".join(notes)
+    assert "NaN" not in text
+    assert "_" not in text
+    assert "sphere" not in text
+    assert "thigh sensor could not be calibrated" in text
+    assert (
+        "Not measured in this recording (no sensor on that part of the body): trunk, upper arm."
+        in notes
+    )
+    assert "camera assumed level (no camera tilt given)" in notes

@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from backcare.knowledge.exposure import thresholds
-from backcare.report.labels import angle_label, body_part_label, level_label
+from backcare.report.labels import activity_label, angle_label, body_part_label, level_label
 
 __all__ = [
     "Advice",
@@ -121,6 +121,18 @@ def _day_words(day: date | None, days: Any) -> str:
     return "In this recording"
 
 
+def _top_activities(activities: Any) -> str:
+    """``standing (64 %) and walking (36 %)``: the two largest shares of the recording."""
+    if not isinstance(activities, list):
+        return ""
+    rows = []
+    for row in activities:
+        if isinstance(row, Mapping) and (pct := _num(row.get("pct"))) is not None and pct >= 5:
+            rows.append((pct, activity_label(row.get("activity"))))
+    rows.sort(reverse=True)
+    return " and ".join(f"{name} ({pct:.0f} %)" for pct, name in rows[:2])
+
+
 _SIT_ACTION = (
     "Break up sitting: stand up or walk for a few minutes at least every half hour "
     "(a timer or a glass of water helps)."
@@ -167,7 +179,18 @@ def wearable_headline(
         )
 
     long_min = round(cfg.sedentary.long_bout_s / 60.0)
-    if sit is not None:
+    top = _top_activities(session.get("activities"))
+    if sit is not None and sit < 60:
+        sentence = f"{when} you were measured for {_hours_words(measured)} and hardly sat"
+        sentence += f": you were mostly {top}." if top else "."
+        takeaways.append(
+            Takeaway(
+                "You kept on your feet the whole time.",
+                "Standing still for long tires the back too: shift your weight, walk a few "
+                "steps, or sit for a while now and then.",
+            )
+        )
+    elif sit is not None:
         share = 100.0 * sit / measured
         sentence = f"{when} you sat for {_hours_words(sit)} of {_hours_words(measured)} measured"
         if long_bouts and long_time:
@@ -229,8 +252,8 @@ def wearable_headline(
         missing.append(
             Advice(
                 "How far you bent forward was not measured: only a thigh sensor was worn.",
-                "Next time also wear a sensor on the back, between the shoulder blades, to see "
-                "your bending and your disc load.",
+                "Also wear a sensor on the back, between the shoulder blades, to see your "
+                "bending and your disc load.",
             )
         )
 
@@ -249,7 +272,7 @@ def wearable_headline(
                 )
             )
     dose_hours = disc_dose_standing_hours(session.get("disc_dose_mpa_h_per_day"))
-    if dose_hours is not None and len(takeaways) < 3:
+    if trunk_sensor and dose_hours and len(takeaways) < 3:
         takeaways.append(
             Takeaway(
                 f"Your lower discs carried a daily load like {dose_hours:.1f} hours of relaxed "
