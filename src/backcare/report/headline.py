@@ -88,7 +88,8 @@ def _hours_words(seconds: float) -> str:
     hours = seconds / 3600.0
     if hours < 1:
         return duration_words(seconds)
-    return f"{hours:.1f} hours".replace(".0 hours", " hours")
+    text = f"{hours:.1f}".removesuffix(".0")
+    return "1 hour" if text == "1" else f"{text} hours"
 
 
 def disc_dose_standing_hours(dose_mpa_h_per_day: Any) -> float | None:

@@ -9,10 +9,10 @@ spaces), never the raw token.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 
 __all__ = [
-    "ACTIVITY_COLOURS",
     "ACTIVITY_LABELS",
     "ANGLE_LABELS",
     "BODY_PART_LABELS",
@@ -24,6 +24,7 @@ __all__ = [
     "iso_verdict_label",
     "label",
     "level_label",
+    "plain_notes",
     "words",
 ]
 
@@ -43,25 +44,6 @@ ACTIVITY_LABELS: dict[str, str] = {
     "lie_prone": "lying on the front",
     "lie_side": "lying on the side",
     "kneel": "kneeling",
-}
-
-#: One colour per activity, the same in every chart and legend (colour-blind safe where the
-#: palette allows; lying shades share a hue).
-ACTIVITY_COLOURS: dict[str, str] = {
-    "unknown": "#9ca3af",
-    "nonwear": "#d1d5db",
-    "lie": "#6d28d9",
-    "lie_supine": "#7c3aed",
-    "lie_prone": "#8b5cf6",
-    "lie_side": "#a78bfa",
-    "sit": "#d97706",
-    "stand": "#0891b2",
-    "move": "#10b981",
-    "walk": "#059669",
-    "run": "#dc2626",
-    "stairs": "#be185d",
-    "cycle": "#2563eb",
-    "kneel": "#92400e",
 }
 
 BODY_PART_LABELS: dict[str, str] = {
@@ -173,3 +155,48 @@ def label(code: object) -> str:
         if key in table:
             return table[key]
     return words(key)
+
+
+_NO_SIGNAL = re.compile(
+    r"^(?P<part>[a-z_]+): no [a-z_]+ signal in the series; its columns are NaN$"
+)
+_NO_CALIBRATION = re.compile(r"^(?P<where>[a-z_]+): calibration not applied \((?P<why>.*)\)$", re.S)
+_NO_TIME_ZONE = "the device clock has no time zone"
+
+
+def plain_notes(notes: Sequence[str]) -> list[str]:
+    """The pipelines' notes in the reader's words: signal and column names become body parts,
+    calibration details become what they mean, and notes on parts that were not measured are
+    merged into one sentence; other notes are kept as they are."""
+    out: list[str] = []
+    unmeasured: list[str] = []
+    for raw in notes:
+        note = str(raw).strip()
+        if not note:
+            continue
+        if m := _NO_SIGNAL.match(note):
+            unmeasured.append(body_part_label(m.group("part")))
+            continue
+        if m := _NO_CALIBRATION.match(note):
+            where = words(m.group("where"))
+            out.append(
+                f"The {where} sensor could not be calibrated from this recording: it holds too "
+                "few still moments in different positions. Its factory calibration was used, "
+                "which is usually close enough. A longer recording (a whole day and night) "
+                "lets backcare calibrate it."
+            )
+            continue
+        if note.startswith(_NO_TIME_ZONE):
+            out.append(
+                "The sensor's clock has no time zone, so times are shown as the sensor "
+                "recorded them."
+            )
+            continue
+        out.append(note)
+    if unmeasured:
+        out.append(
+            "Not measured in this recording (no sensor on that part of the body): "
+            + ", ".join(unmeasured)
+            + "."
+        )
+    return out

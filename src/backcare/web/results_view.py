@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,8 +24,8 @@ from backcare.report.labels import (
     body_part_label,
     iso_verdict_label,
     level_label,
-    words,
 )
+from backcare.report.labels import plain_notes as _plain_notes
 from backcare.web.worker import read_manifest
 
 __all__ = [
@@ -115,49 +114,10 @@ def web_wording(note: str) -> str:
     return note
 
 
-_NO_SIGNAL = re.compile(
-    r"^(?P<part>[a-z_]+): no [a-z_]+ signal in the series; its columns are NaN$"
-)
-_NO_CALIBRATION = re.compile(r"^(?P<where>[a-z_]+): calibration not applied \((?P<why>.*)\)$", re.S)
-_NO_TIME_ZONE = "the device clock has no time zone"
-
-
 def plain_notes(notes: Sequence[str]) -> list[str]:
-    """The pipelines' notes in the reader's words: signal and column names become body parts,
-    calibration details become what they mean, and notes on parts that were not measured are
-    merged into one sentence."""
-    out: list[str] = []
-    unmeasured: list[str] = []
-    for raw in notes:
-        note = web_wording(str(raw).strip())
-        if not note:
-            continue
-        if m := _NO_SIGNAL.match(note):
-            unmeasured.append(body_part_label(m.group("part")))
-            continue
-        if m := _NO_CALIBRATION.match(note):
-            where = words(m.group("where"))
-            out.append(
-                f"The {where} sensor could not be calibrated from this recording: it holds too "
-                "few still moments in different positions. Its factory calibration was used, "
-                "which is usually close enough. A longer recording (a whole day and night) "
-                "lets backcare calibrate it."
-            )
-            continue
-        if note.startswith(_NO_TIME_ZONE):
-            out.append(
-                "The sensor's clock has no time zone, so times are shown as the sensor "
-                "recorded them."
-            )
-            continue
-        out.append(note)
-    if unmeasured:
-        out.append(
-            "Not measured in this recording (no sensor on that part of the body): "
-            + ", ".join(unmeasured)
-            + "."
-        )
-    return out
+    """The pipelines' notes in the page's words (see :func:`backcare.report.labels.plain_notes`;
+    command-line option names become the page's fields first)."""
+    return _plain_notes([web_wording(str(n)) for n in notes])
 
 
 def resolve_output_file(output_dir: str | Path | None, name: str) -> Path | None:
