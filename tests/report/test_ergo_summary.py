@@ -117,6 +117,6 @@ def test_camera_summary_spreads_levels_over_time():
         "view": {"view": "side"},
     }
     ergo = camera_ergo_summary(summary)
-    assert ("REBA", "medium", "30 s", "75 %") in ergo.levels
+    assert ("REBA", "medium risk", "30 s", "75 %") in ergo.levels
     assert ergo.regions[0].verdict == "acceptable"
     assert "person found in 38 of 40 frames (95 %)" in ergo.quality

@@ -22,7 +22,7 @@ from backcare.knowledge import load, source
 from backcare.knowledge.ergonomics import RebaTables, RulaTables
 from backcare.knowledge.exposure import thresholds
 from backcare.report.headline import disc_dose_standing_hours, duration_words
-from backcare.report.labels import body_part_label, iso_verdict_label
+from backcare.report.labels import body_part_label, iso_verdict_label, level_label
 
 __all__ = [
     "ErgoSummary",
@@ -292,7 +292,7 @@ def camera_ergo_summary(summary: Mapping[str, Any]) -> ErgoSummary:
             level_rows.append(
                 (
                     method.upper(),
-                    str(name).replace("_", " "),
+                    level_label(name),
                     duration_words(seconds),
                     f"{100 * fraction:.0f} %" if fraction is not None else "–",
                 )
