@@ -40,6 +40,7 @@ def test_video_upload_to_results_with_a_seekable_video(page, server, clip, shot)
     shot(page, "upload-job-done")
     page.click("#job-status a.button")
     page.wait_for_url(f"**/results/{job_id}")
+    assert page.locator(".headline").count() == 1
     assert page.locator("h2:has-text('Posture scores')").count() == 1
     video = page.locator("video")
     assert video.count() == 1
@@ -65,6 +66,7 @@ def test_video_upload_to_results_with_a_seekable_video(page, server, clip, shot)
         })"""
     )
     assert seeked > 0.5
+    page.click("details.technical > summary")  # tables, plots and the report are folded away
     frame = page.locator("iframe.report")
     assert frame.count() == 1
     frame.scroll_into_view_if_needed()
@@ -84,6 +86,10 @@ def test_photo_upload_shows_the_annotated_photo(page, server, shot):
     )
     assert width > 0
     assert page.locator("h2:has-text('Joint angles')").count() == 1
+    assert page.locator(".headline").count() == 1
+    # head and shoulders only: the page says the result is partial and how to retake it
+    if page.locator(".status-partial").count():
+        assert "whole body" in page.inner_text(".result-summary")
     shot(page, "upload-photo-results")
 
 

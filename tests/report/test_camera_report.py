@@ -123,3 +123,17 @@ def test_photo_report_embeds_the_annotated_image():
 def test_level_colours():
     assert level_hex("very high") != level_hex("high") != level_hex("low")
     assert level_hex("") == level_hex(None) == level_hex("nonsense")
+
+
+def test_report_opens_with_the_ergonomist_summary():
+    html = render_camera_report(_summary(), _table())
+    start = html.index('id="summary-title"')
+    assert start < html.index('class="cards"')
+    summary = html[start : html.index('class="cards"')]
+    assert 'class="headline"' in summary
+    assert "not recommended" in summary  # the ISO 11226 trunk verdict in words
+    assert "not_recommended" not in summary
+    assert "1 s in postures not recommended" in summary
+    assert "upper arm" in summary
+    assert "REBA" in summary
+    assert "person found in 37 of 40 frames" in summary

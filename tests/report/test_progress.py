@@ -12,10 +12,13 @@ import pytest
 from backcare.errors import InputError
 from backcare.report.progress import (
     CHANGE_MARKERS,
+    NO_DATA,
+    DateWindow,
     ExposureDay,
     PainPoint,
     ScorePoint,
     ScoreSeries,
+    date_window,
     exposure_chart,
     pain_chart,
     pain_line,
@@ -142,3 +145,68 @@ def test_exposure_chart_draws_what_was_measured():
         exposure_chart([ExposureDay(date(2026, 2, 1), -1.0)])
     with pytest.raises(InputError):
         exposure_chart([])
+
+
+TODAY = date(2026, 3, 15)
+
+
+def test_date_window_ends_today_and_covers_the_chosen_range():
+    two = date_window("2w", TODAY)
+    assert (two.start, two.end, two.days) == (TODAY - timedelta(days=13), TODAY, 14)
+    three = date_window("3m", TODAY)
+    assert three.end == TODAY
+    assert three.days == 91
+    assert date_window("nonsense", TODAY) == date_window(None, TODAY) == three
+    everything = date_window("all", TODAY, date(2024, 5, 1))
+    assert (everything.start, everything.end) == (date(2024, 5, 1), TODAY)
+    # data starting in the future, or no data: still a range that ends today
+    assert date_window("all", TODAY, TODAY + timedelta(days=30)).end == TODAY
+    assert date_window("all", TODAY).days == 14
+    assert TODAY + timedelta(days=1) not in everything
+    assert datetime(2026, 3, 15, 23, 59) in everything
+
+
+def test_charts_never_draw_past_today():
+    window = date_window("2w", TODAY)
+    points = [PainPoint(TODAY - timedelta(days=i), 4.0) for i in range(-3, 20)]
+    svg = pain_chart(points, window=window)
+    title = _parse(svg).find(f"{SVG}title")
+    assert title is not None
+    assert title.text
+    assert f"to {TODAY.isoformat()}:" in title.text
+    assert "14 rated days" in title.text  # 3 future days and older ones left out
+    xs = [float(c.get("cx", "0")) for c in _parse(svg).iter(f"{SVG}circle")]
+    assert xs
+    assert max(xs) <= 380 - 8
+
+
+def test_empty_range_says_no_data_instead_of_an_axis():
+    window = DateWindow(date(2026, 3, 1), TODAY, "2w")
+    old = [PainPoint(date(2025, 1, 1), 5.0)]
+    svg = pain_chart(old, window=window)
+    _assert_inline_safe(svg, "pain")
+    assert NO_DATA in svg
+    assert "chart-axis" not in svg
+    scores = scores_chart(
+        [
+            ScoreSeries("nrs", "Pain", 0, 10, "points", (ScorePoint(datetime(2026, 3, 10), 4),)),
+            ScoreSeries("odi", "ODI", 0, 100, "%", (ScorePoint(datetime(2025, 3, 10), 40),)),
+        ],
+        window=window,
+    )
+    assert scores.count(f">{NO_DATA}</text>") == 1  # the ODI panel only
+    exposure = exposure_chart([ExposureDay(date(2026, 3, 12), 30.0, 5.0, None)], window=window)
+    assert NO_DATA not in exposure
+    assert "bent 60° or more" in exposure  # the legend names every colour drawn
+    empty = exposure_chart([ExposureDay(date(2025, 3, 12), 30.0, 5.0, 200.0)], window=window)
+    assert empty.count(f">{NO_DATA}</text>") == 2
+
+
+def test_chart_text_is_readable_at_phone_width():
+    svg = pain_chart([PainPoint(TODAY, 3.0)], window=date_window("2w", TODAY))
+    root = _parse(svg)
+    width = float(root.get("viewBox", "0 0 0 0").split()[2])
+    sizes = [float(t.get("font-size", "0")) for t in root.iter(f"{SVG}text")]
+    assert sizes
+    # drawn at the ~330 px a 360 px phone leaves for it, every text is 11 px or more
+    assert min(sizes) * 330 / width >= 11

@@ -39,7 +39,7 @@ def test_outputs_are_written_and_self_contained(tmp_path):
     assert "http://" not in html
     assert "https://" not in html
     assert html.count("data:image/png;base64,") >= 2
-    assert "trunk_back" in html
+    assert "trunk back" in html  # placements in words
     assert "Time per activity" in html
 
 

@@ -174,3 +174,13 @@ def test_csv_cells_that_look_like_formulas_are_written_as_text(person, app_db, n
         profile = list(csv.DictReader(io.StringIO(zf.read("profile.csv").decode())))
     assert diary[0]["notes"] == "'" + note
     assert profile[0]["height_cm"] == "181.0"  # numbers are not touched
+
+
+def test_export_page_explains_the_formats_before_downloading(person):
+    page = person.client.get("/export")
+    assert page.status_code == 200
+    assert "attachment" not in page.headers.get("content-disposition", "")
+    for href, words in (("/export/json", "JSON"), ("/export/csv", "CSV"), ("/export/fhir", "FHIR")):
+        assert f'href="{href}"' in page.text
+        assert words in page.text
+    assert 'href="/export"' in page.text  # the menu leads here, not to a silent download

@@ -126,7 +126,12 @@ def test_progress_renders_charts_and_tables(person: WebUser, app_db):
     assert empty.status_code == 200
     assert "<svg" not in empty.text
     _seed(app_db, person.person_id)
-    page = person.client.get("/progress")
+    recent = person.client.get("/progress")  # the last 3 months: January 2026 is out of range
+    assert recent.status_code == 200
+    if date.today() > date(2026, 4, 10):  # the assessments are today's; the diary is not
+        assert recent.text.count('<svg role="img"') == 1
+        assert recent.text.count("no data yet") == 2
+    page = person.client.get("/progress?range=all")
     assert page.status_code == 200
     assert page.text.count('<svg role="img"') == 3
     assert "change-improved" in page.text  # the ODI fell by more than its MIC
@@ -193,3 +198,18 @@ def test_writes_go_to_the_own_person_only(person: WebUser, other_person: WebUser
     other_person.post("/diary", {"pain_nrs": "9", "notes": "mine"})
     assert get_entry(app_db, person.person_id, now_utc().date()) is None
     assert get_entry(app_db, other_person.person_id, now_utc().date()) is not None
+
+
+def test_not_found_page_keeps_the_signed_in_header_and_the_icon(person: WebUser, client):
+    page = person.client.get("/no-such-page", headers={"accept": "text/html"})
+    assert page.status_code == 404
+    assert "Not found" in page.text
+    assert person.email in page.text  # the header shows who is signed in
+    assert "Log out" in page.text
+    assert 'rel="icon" href="/static/favicon.svg"' in page.text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.text.lstrip().startswith("<svg")
+    legacy = client.get("/favicon.ico", follow_redirects=False)
+    assert legacy.status_code == 301
+    assert legacy.headers["location"] == "/static/favicon.svg"

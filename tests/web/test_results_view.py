@@ -78,3 +78,66 @@ def test_web_wording() -> None:
         "camera assumed level (no camera tilt given)"
     )
     assert "profile" in web_wording("give --mass and --height or store them in your profile")
+
+
+def test_result_view_leads_with_a_headline_and_words(tmp_path: Path) -> None:
+    view = result_view(_folder(tmp_path), sensors=["thigh"])
+    assert view is not None
+    assert view.headline is not None
+    assert view.headline.sentence.startswith("In this recording you sat for")
+    assert view.headline.missing  # the thigh-only job hears what a trunk sensor adds
+    activity = next(t for t in view.tables if t.title == "Time per activity")
+    assert activity.rows[0][0] == "sitting"
+    for table in view.tables:
+        for row in table.rows:
+            for cell in row:
+                assert "_" not in cell, cell
+
+
+def test_a_photo_with_most_scores_missing_is_not_complete(tmp_path: Path) -> None:
+    out = tmp_path / "photo"
+    out.mkdir()
+    summary = {
+        "input": "image",
+        "angles": {
+            "trunk_flexion": {"value": None, "reliable_from_view": True},
+            "neck_flexion": {"value": None},
+            "head_inclination": {"value": 14.0},
+        },
+        "reba": {"scored_fraction": 0.0},
+    }
+    (out / "summary.json").write_text(json.dumps(summary))
+    manifest = {"kind": "camera", "files": {"summary": "summary.json"}, "notes": []}
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    view = result_view(out)
+    assert view is not None
+    assert view.headline is not None
+    assert not view.headline.complete
+    assert any("whole body" in a.fix for a in view.headline.missing)
+    angles = next(t for t in view.tables if t.title == "Joint angles")
+    assert angles.rows[0][:2] == ("trunk bent forward", "–")
+
+
+def test_pipeline_notes_in_plain_words() -> None:
+    from backcare.web.results_view import plain_notes
+
+    notes = plain_notes(
+        [
+            "thigh: calibration not applied (still epochs do not cover the sphere beyond +-0.3 g "
+            "(nothing towards x+, y-))",
+            "the device clock has no time zone: its times are used as local wall-clock time",
+            "trunk: no trunk_forward_inclination signal in the series; its columns are NaN",
+            "upper_arm: no upper_arm_elevation signal in the series; its columns are NaN",
+            "camera assumed level (no --camera-pitch or --neutral window)",
+        ]
+    )
+    text = " ".join(notes)
+    assert "NaN" not in text
+    assert "_" not in text
+    assert "sphere" not in text
+    assert "thigh sensor could not be calibrated" in text
+    assert (
+        "Not measured in this recording (no sensor on that part of the body): trunk, upper arm."
+        in notes
+    )
+    assert "camera assumed level (no camera tilt given)" in notes

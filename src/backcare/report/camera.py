@@ -23,6 +23,10 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
+from backcare.report.ergo_summary import camera_ergo_summary
+from backcare.report.headline import camera_headline
+from backcare.report.labels import label as words_for
+
 __all__ = [
     "LEVEL_HEX",
     "angle_timeline_png",
@@ -223,6 +227,9 @@ def render_camera_report(
     }
     template = _ENV.get_template("camera.html.j2")
     return template.render(
+        headline=camera_headline(summary),
+        ergo=camera_ergo_summary(summary),
+        label=words_for,
         s=summary,
         angles=_angle_rows(summary),
         plots=plots,

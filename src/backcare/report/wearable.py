@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,9 @@ from backcare.report.raster import timeline_png
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+from backcare.report.ergo_summary import calibration_words, wearable_ergo_summary
+from backcare.report.headline import wearable_headline
+from backcare.report.labels import activity_label, label, plain_notes
 
 __all__ = [
     "ACTIVITY_HEX",
@@ -173,20 +177,20 @@ def _fmt(value: Any, digits: int = 1) -> str:
 
 _DAY_COLUMNS = (
     ("label", "day"),
-    ("measured_time_s", "measured h"),
-    ("sit_time_s", "sit h"),
-    ("upright_time_s", "upright h"),
-    ("lying_time_s", "lying h"),
-    ("trunk_fwd_ge20_pct", "trunk fwd >=20 %"),
-    ("trunk_fwd_ge30_pct", "trunk fwd >=30 %"),
-    ("trunk_fwd_ge60_pct", "trunk fwd >=60 %"),
-    ("trunk_fwd_ge90_pct", "trunk fwd >=90 %"),
-    ("trunk_fwd_p50_deg", "trunk P50 deg"),
-    ("trunk_fwd_p90_deg", "trunk P90 deg"),
-    ("trunk_fwd_gt60_longest_s", "longest >60 s"),
-    ("sed_bouts_ge30min_n", "sedentary bouts >=30 min"),
+    ("measured_time_s", "measured [h]"),
+    ("sit_time_s", "sitting [h]"),
+    ("upright_time_s", "upright [h]"),
+    ("lying_time_s", "lying [h]"),
+    ("trunk_fwd_ge20_pct", "trunk bent ≥ 20° [% of time]"),
+    ("trunk_fwd_ge30_pct", "trunk bent ≥ 30° [%]"),
+    ("trunk_fwd_ge60_pct", "trunk bent ≥ 60° [%]"),
+    ("trunk_fwd_ge90_pct", "trunk bent ≥ 90° [%]"),
+    ("trunk_fwd_p50_deg", "trunk bend, median [°]"),
+    ("trunk_fwd_p90_deg", "trunk bend, 90th percentile [°]"),
+    ("trunk_fwd_gt60_longest_s", "longest bend > 60° [s]"),
+    ("sed_bouts_ge30min_n", "sitting spells ≥ 30 min"),
     ("iso_trunk_verdict", "ISO 11226 trunk"),
-    ("disc_dose_mpa_h", "disc dose MPa h"),
+    ("disc_dose_mpa_h", "disc load dose [MPa·h]"),
 )
 
 
@@ -198,6 +202,8 @@ def _day_rows(per_day: pd.DataFrame) -> list[list[str]]:
             v = rec.get(col)
             if col.endswith("_time_s") and col != "trunk_fwd_gt60_longest_s" and v is not None:
                 v = float(v) / 3600.0
+            if col.endswith("_verdict") and isinstance(v, str):
+                v = label(v)
             row.append(_fmt(v))
         rows.append(row)
     return rows
@@ -275,9 +281,25 @@ def render_wearable_report(
     days = _day_starts(series, report.per_day)
     timelines = [(label, day_timeline_png(series, start, label)) for start, label in days]
     template = _ENV.get_template("wearable.html.j2")
-    legend = [(a.label, c) for a, c in ACTIVITY_HEX.items() if a != Activity.UNKNOWN]
+    legend = [
+        (activity_label(a.label), c) for a, c in ACTIVITY_HEX.items() if a != Activity.UNKNOWN
+    ]
     start = series.meta.start
+    ergo = wearable_ergo_summary(
+        asdict(report.summary),
+        windows=report.per_window.to_dict("records"),
+        levels=report.scores.to_dict("records"),
+        sensors=extra.get("sensors", {}),
+    )
+    headline = wearable_headline(
+        {**asdict(report.summary), "activities": activity_table(series)},
+        day=start.date() if start is not None and report.summary.days <= 1 else None,
+    )
     return template.render(
+        ergo=ergo,
+        headline=headline,
+        calibration_words=calibration_words,
+        label=label,
         title=title,
         version=__version__,
         start=start.isoformat() if start else None,
@@ -291,7 +313,7 @@ def render_wearable_report(
         day_header=[h for _, h in _DAY_COLUMNS],
         day_rows=_day_rows(report.per_day),
         rest=rest_rows(series),
-        notes=list(series.meta.notes) + list(report.notes),
+        notes=plain_notes(list(series.meta.notes) + list(report.notes)),
         qc_section=qc_html(extra),
         fmt=_fmt,
     )

@@ -7,6 +7,7 @@ Routers are every ``router`` found in the modules of :mod:`backcare.web.routes` 
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
@@ -32,6 +33,7 @@ from backcare.web.deps import (
     guard,
     is_public,
     is_streamed_upload,
+    resolve_auth,
 )
 from backcare.web.security import (
     BodyLimitMiddleware,
@@ -45,6 +47,8 @@ from backcare.web.settings import WebSettings
 from backcare.web.templating import STATIC_DIR, render
 
 __all__ = ["create_app", "route_modules"]
+
+log = logging.getLogger(__name__)
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -63,6 +67,10 @@ def _wants_html(request: Request) -> bool:
 def _error_response(request: Request, status: int, message: str) -> Response:
     if request.headers.get("hx-request") or not _wants_html(request):
         return JSONResponse({"detail": message}, status_code=status)
+    try:  # an unknown address never ran the login guard: show the signed-in header anyway
+        resolve_auth(request)
+    except Exception:  # a broken session cookie or database must not hide the error page
+        log.debug("no login state for the error page", exc_info=True)
     return render(request, "error.html", {"status": status, "message": message}, status_code=status)
 
 

@@ -11,11 +11,21 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from backcare.report.headline import Headline, disc_dose_standing_hours, result_headline
+from backcare.report.labels import (
+    activity_label,
+    angle_label,
+    body_part_label,
+    iso_verdict_label,
+    level_label,
+)
+from backcare.report.labels import plain_notes as _plain_notes
 from backcare.web.worker import read_manifest
 
 __all__ = [
@@ -23,6 +33,7 @@ __all__ = [
     "FileLink",
     "ResultView",
     "Table",
+    "plain_notes",
     "resolve_output_file",
     "result_view",
     "web_wording",
@@ -81,6 +92,7 @@ class ResultView:
     downloads: list[FileLink] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     duration_s: float | None = None
+    headline: Headline | None = None
 
 
 #: Notes stored by older versions named command-line options; today's pipeline notes name no
@@ -101,6 +113,12 @@ def web_wording(note: str) -> str:
     for cli_words, page_words in _OLD_WORDING:
         note = note.replace(cli_words, page_words)
     return note
+
+
+def plain_notes(notes: Sequence[str]) -> list[str]:
+    """The pipelines' notes in the page's words (see :func:`backcare.report.labels.plain_notes`;
+    command-line option names become the page's fields first)."""
+    return _plain_notes([web_wording(str(n)) for n in notes])
 
 
 def resolve_output_file(output_dir: str | Path | None, name: str) -> Path | None:
@@ -154,11 +172,11 @@ def _angle_table(summary: Mapping[str, Any]) -> Table | None:
         reliable = entry.get("reliable_from_view")
         view = "–" if reliable is None else ("reliable" if reliable else "less reliable")
         if image:
-            rows.append((name.replace("_", " "), _fmt(entry.get("value"), 1, "°"), view))
+            rows.append((angle_label(name), _fmt(entry.get("value"), 1, "°"), view))
         else:
             rows.append(
                 (
-                    name.replace("_", " "),
+                    angle_label(name),
                     _fmt(entry.get("median"), 1, "°"),
                     _fmt(entry.get("p90"), 1, "°"),
                     _fmt(entry.get("max"), 1, "°"),
@@ -192,7 +210,7 @@ def _score_table(summary: Mapping[str, Any]) -> Table | None:
                     else ""
                 ),
                 _fmt(entry.get("median"), 1),
-                str(entry.get("peak_level") or "–"),
+                level_label(entry.get("peak_level")) if entry.get("peak_level") else "–",
                 _fmt(100 * scored, 0, "%") if isinstance(scored, (int, float)) else "–",
             )
         )
@@ -205,12 +223,47 @@ def _score_table(summary: Mapping[str, Any]) -> Table | None:
     )
 
 
+def _levels_table(summary: Mapping[str, Any]) -> Table | None:
+    """REBA/RULA action levels as a share of the video's scored time."""
+    if summary.get("input") == "image":
+        return None
+    rows = []
+    for method in ("reba", "rula"):
+        entry = summary.get(method)
+        levels = entry.get("time_in_levels") if isinstance(entry, Mapping) else None
+        if not isinstance(levels, Mapping):
+            continue
+        for level, spent in levels.items():
+            if not isinstance(spent, Mapping):
+                continue
+            fraction = spent.get("fraction")
+            rows.append(
+                (
+                    method.upper(),
+                    level_label(level),
+                    _minutes(spent.get("seconds")),
+                    _fmt(100 * fraction, 0, "%") if isinstance(fraction, (int, float)) else "–",
+                )
+            )
+    if not rows:
+        return None
+    return Table(
+        "Time at each action level",
+        ("method", "level", "time", "share of scored time"),
+        tuple(rows),
+    )
+
+
 def _activity_table(session: Mapping[str, Any]) -> Table | None:
     acts = session.get("activities")
     if not isinstance(acts, list) or not acts:
         return None
     rows = tuple(
-        (str(a.get("activity")), _fmt(a.get("hours"), 2, "h"), _fmt(a.get("pct"), 1, "%"))
+        (
+            activity_label(a.get("activity")),
+            _fmt(a.get("hours"), 2, "h"),
+            _fmt(a.get("pct"), 1, "%"),
+        )
         for a in acts
         if isinstance(a, Mapping)
     )
@@ -253,9 +306,9 @@ def _totals_table(session: Mapping[str, Any]) -> Table | None:
         rows.append(("long sedentary bouts", _fmt(session.get("long_sedentary_bouts"), 0)))
     if "sedentary_breaks" in session:
         rows.append(("breaks in sitting", _fmt(session.get("sedentary_breaks"), 0)))
-    dose = session.get("disc_dose_mpa_h_per_day")
-    if dose is not None:
-        rows.append(("disc load dose", _fmt(dose, 2, "MPa·h/day")))
+    standing = disc_dose_standing_hours(session.get("disc_dose_mpa_h_per_day"))
+    if standing is not None:
+        rows.append(("daily load on the lower discs", f"like {standing:.1f} hours of standing"))
     load = session.get("l5s1_compression_n")
     if isinstance(load, Mapping):
         rows.append(
@@ -279,8 +332,8 @@ def _iso_table(session: Mapping[str, Any]) -> Table | None:
             continue
         rows.append(
             (
-                str(part).replace("_", " "),
-                str(entry.get("verdict", "–")).replace("_", " "),
+                body_part_label(part),
+                iso_verdict_label(entry.get("verdict", "not_measured")),
                 _fmt(entry.get("violations"), 0),
                 _minutes(entry.get("not_recommended_time_s")),
             )
@@ -292,8 +345,22 @@ def _iso_table(session: Mapping[str, Any]) -> Table | None:
     )
 
 
-def result_view(output_dir: str | Path) -> ResultView | None:
-    """The result page's content for a finished job's folder (``None``: no manifest)."""
+def _recording_day(manifest: Mapping[str, Any]) -> date | None:
+    """The recording's first day, from the manifest's ``started_at`` (ISO), if any."""
+    text = manifest.get("started_at")
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        return None
+
+
+def result_view(output_dir: str | Path, *, sensors: Sequence[str] = ()) -> ResultView | None:
+    """The result page's content for a finished job's folder (``None``: no manifest).
+
+    ``sensors``: the placements of a wearable job's sensors (``thigh``, ``trunk_back``, ...), so
+    the headline can say what a missing sensor would have added."""
     out = Path(output_dir)
     manifest = read_manifest(out)
     if manifest is None:
@@ -301,7 +368,7 @@ def result_view(output_dir: str | Path) -> ResultView | None:
     files = manifest.get("files") if isinstance(manifest.get("files"), Mapping) else {}
     assert isinstance(files, Mapping)
     view = ResultView(kind=str(manifest.get("kind", "")))
-    view.notes = [web_wording(str(n)) for n in manifest.get("notes", []) if n]
+    view.notes = plain_notes([str(n) for n in manifest.get("notes", []) if n])
     duration = manifest.get("duration_s")
     view.duration_s = float(duration) if isinstance(duration, (int, float)) else None
     links: dict[str, FileLink] = {}
@@ -328,6 +395,7 @@ def result_view(output_dir: str | Path) -> ResultView | None:
     for table in (
         _angle_table(summary),
         _score_table(summary),
+        _levels_table(summary),
         _activity_table(session),
         _totals_table(session),
         _exposure_table(session),
@@ -335,4 +403,11 @@ def result_view(output_dir: str | Path) -> ResultView | None:
     ):
         if table is not None and table.rows:
             view.tables.append(table)
+    view.headline = result_headline(
+        view.kind,
+        summary=summary,
+        session=session,
+        day=_recording_day(manifest),
+        sensors=sensors,
+    )
     return view

@@ -28,7 +28,7 @@ Agreed URL paths (who builds what):
 ``/jobs/{id}``              a background analysis' progress
 ``/results/{id}``           an analysis' results
 ``/coach`` ``/ws/coach``    live posture coach page and its WebSocket
-``/export/json`` ``/export/csv`` ``/export/fhir``  a person's data
+``/export`` (+ ``/json`` ``/csv`` ``/fhir``)  the formats explained; a person's data
 ``/plan``                   the care plan: this week's actions, sessions, flare plan; ``/checkin``
                             (POST) the daily check-in; ``/plan/session/{id}`` the session player;
                             ``/plan/settings`` time zone and calendar feed
@@ -68,7 +68,7 @@ NAV: tuple[tuple[str, str], ...] = (
     ("Facts", "/facts"),
     ("Profile", "/profile"),
     ("Sharing", "/sharing"),
-    ("Export", "/export/json"),
+    ("Export", "/export"),
 )
 
 #: Object kinds the isolation test can create for a person (one per web table that has ids).

@@ -1,4 +1,5 @@
-"""``/export/json``, ``/export/csv`` and ``/export/fhir``: a person's data to take away.
+"""``/export`` explains the three formats; ``/export/json``, ``/export/csv`` and
+``/export/fhir`` download a person's data to take away.
 
 A person exports their own data; a clinician may export, read-only, the data of someone who
 shares with them (``?person=ID``).
@@ -9,13 +10,14 @@ from __future__ import annotations
 import json
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from backcare.web.deps import DbDep, ViewedPersonId
+from backcare.web.deps import CurrentUser, DbDep, ViewedPersonId
 from backcare.web.exports import csv_zip, fhir_bundle, person_export
 from backcare.web.security import now_utc
+from backcare.web.templating import render
 
 __all__ = ["router"]
 
@@ -32,6 +34,13 @@ def _download(body: bytes, media_type: str, name: str) -> Response:
 
 def _stamp(person_id: int) -> str:
     return f"backcare-{person_id}-{now_utc().strftime('%Y%m%d')}"
+
+
+@router.get("/export")
+def export_page(request: Request, user: CurrentUser, person_id: ViewedPersonId) -> Response:
+    """What each format holds and who it is for, with a download button each."""
+    own = person_id == user.person_id
+    return render(request, "export/export.html", {"own": own, "person_id": person_id})
 
 
 @router.get("/export/json")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from backcare.store import shares
 from backcare.web.deps import DbDep, MaybeUser, public
@@ -27,3 +27,10 @@ def home(request: Request, db: DbDep, user: MaybeUser) -> Response:
     if user is not None and not user.is_clinician:
         context.update(today_context(request, db, user.person_id))
     return render(request, "home.html", context)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+@public
+def favicon() -> Response:
+    """Browsers ask for ``/favicon.ico`` by themselves; the icon is an SVG drawing."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)

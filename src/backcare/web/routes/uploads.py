@@ -289,7 +289,13 @@ def result_page(request: Request, job_id: int, user: CurrentUser, db: DbDep) -> 
     job = _viewable_job(db, user, job_id)
     if job.status != "done":
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
-    view = result_view(job.output_dir) if job.output_dir else None
+    sensors = job.params.get("sensors") if isinstance(job.params, dict) else None
+    placements = [
+        str(s.get("placement"))
+        for s in (sensors or [])
+        if isinstance(s, dict) and s.get("placement")
+    ]
+    view = result_view(job.output_dir, sensors=placements) if job.output_dir else None
     if view is None:
         raise HTTPException(404, "The results of this analysis are no longer on the server.")
     return render(

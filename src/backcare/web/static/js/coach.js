@@ -30,6 +30,15 @@
   var savedEl = document.getElementById("coach-saved");
   var rebaEl = document.getElementById("coach-reba");
   var activityEl = document.getElementById("coach-activity");
+  // The server names activities by code; the page shows words.
+  var ACTIVITY_WORDS = {
+    unknown: "not clear", sit: "sitting", stand: "standing", move: "moving about",
+    walk: "walking", lie: "lying", kneel: "kneeling"
+  };
+  function activityWords(code) {
+    var key = String(code || "unknown");
+    return ACTIVITY_WORDS[key] || key.replace(/_/g, " ");
+  }
   var sentEl = document.getElementById("coach-sent");
   var serverFramesEl = document.getElementById("coach-server-frames");
   var procEl = document.getElementById("coach-proc");
@@ -192,7 +201,7 @@
         showAngle(name, msg.angles ? msg.angles[name] : null);
       });
       showReba(msg.reba || {});
-      activityEl.textContent = msg.pose ? msg.activity : "nobody in view";
+      activityEl.textContent = msg.pose ? activityWords(msg.activity) : "nobody in view";
       (msg.alerts || []).forEach(addAlert);
     } else if (msg.type === "calibrated") {
       var parts = Object.keys(msg.offsets).map(function (name) {
