@@ -263,16 +263,8 @@ def _num(x: float) -> float | None:
 
 
 def _event(e: AlertEvent) -> dict[str, Any]:
-    return {
-        "rule_id": e.rule_id,
-        "kind": e.kind,
-        "message": e.message,
-        "time_s": round(e.time_s, 2),
-        "held_s": round(e.held_s, 1),
-        "repeat": e.repeat,
-        "signal": e.signal,
-        "break": e.rule_id == BREAK_RULE_ID,
-    }
+    # the one JSON form of an alert, plus whether it is the coach's break reminder
+    return {**e.to_dict(), "break": e.rule_id == BREAK_RULE_ID}
 
 
 @dataclass
