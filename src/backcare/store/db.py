@@ -6,19 +6,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from backcare.config import database_url
 
-__all__ = ["Database", "alembic_config", "open_database"]
+if TYPE_CHECKING:  # Alembic loads only when the schema needs an upgrade
+    from alembic.config import Config
+
+__all__ = ["HEAD_REVISION", "Database", "alembic_config", "open_database"]
+
+#: The newest migration (``store/migrations/versions``); a test keeps it equal to Alembic's head.
+#: A database already at this revision opens without loading Alembic, which keeps start-up short.
+HEAD_REVISION = "0006"
 
 
 def alembic_config(engine: Engine) -> Config:
     """An Alembic configuration bound to ``engine`` (no alembic.ini needed)."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("backcare.store") / "migrations"))
     cfg.attributes["engine"] = engine
@@ -38,8 +46,19 @@ class Database:
         with self.sessions() as session, session.begin():
             yield session
 
+    def revision(self) -> str | None:
+        """The schema's current revision (``None`` for a database never migrated)."""
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
     def migrate(self) -> None:
         """Bring the schema to the newest revision (idempotent)."""
+        if self.revision() == HEAD_REVISION:
+            return
+        from alembic import command
+
         command.upgrade(alembic_config(self.engine), "head")
 
     def dispose(self) -> None:
