@@ -102,6 +102,7 @@ def clinic(app_db, make_user, clinician):
 def test_patient_list_puts_what_needs_attention_first_in_plain_words(clinic, clinician):
     page = clinician.client.get("/patients")
     assert page.status_code == 200
+    assert '<a href="/patients" aria-current="page">Patients</a>' in page.text  # in the menu
     text = page.text
     order = [text.index(f"<strong>{n}</strong>") for n in ("Ann", "Ben", "Cy")]
     assert order == sorted(order)
@@ -131,6 +132,7 @@ def test_unchecked_warning_signs_are_never_read_as_no(app_db, make_user, clinici
 
 def test_people_who_are_not_clinicians_have_no_patient_list(person):
     assert person.client.get("/patients").status_code == 403
+    assert 'href="/patients"' not in person.client.get("/sharing").text
 
 
 def test_summary_is_one_page_of_scores_pain_adherence_and_posture(clinic, clinician):
