@@ -142,7 +142,11 @@ def test_summary_is_one_page_of_scores_pain_adherence_and_posture(clinic, clinic
     text = re.sub(r"\s+", " ", page.text)
     assert "Needs attention: ODI got worse by 36 percentage points" in text
     assert "<td>60%</td><td>24%</td><td>+36 points</td>" in text
-    assert "Worse" in text
+    assert (
+        'Worse <span class="muted">(minimal important change: 10 points on the 0-100 scale, '
+        "or a 30% improvement)" in text
+    )
+    assert "<td>5</td><td>5</td><td>+0 points</td>" in text  # the pain NRS
     assert "No important change" in text  # the pain NRS did not change
     assert "In the last 14 days they followed the plan fully on 0 days and partly on 10" in text
     assert "No check-in: 4 days" in text
