@@ -22,6 +22,20 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
+def _beyond_the_page(reader: PdfReader) -> list[str]:
+    """Text drawn to the right of the page's edge (cut off on paper)."""
+    beyond: list[str] = []
+    for page in reader.pages:
+        width = float(page.mediabox.width)
+
+        def visit(text, cm, tm, _font, _size, width=width):
+            if text.strip() and tm[4] * cm[0] + cm[4] > width:
+                beyond.append(text.strip())
+
+        page.extract_text(visitor_text=visit)
+    return beyond
+
+
 def test_analyze_writes_the_report_as_pdf_with_its_headline_and_figures(cli, tmp_path):
     sources, _ = simulate(DAY, [THIGH, BACK], fs_hz=25, seed=5)
     args = []
@@ -37,9 +51,9 @@ def test_analyze_writes_the_report_as_pdf_with_its_headline_and_figures(cli, tmp
     pdf_path = out / "report.pdf"
     assert pdf_path.is_file()
     assert "report.pdf" in _words(stdout)
-    text = _words(
-        " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages)
-    )
+    reader = PdfReader(io.BytesIO(pdf_path.read_bytes()))
+    text = _words(" ".join(p.extract_text() or "" for p in reader.pages))
+    assert _beyond_the_page(reader) == []  # wide tables wrap instead of running off the page
     page = (out / "report.html").read_text(encoding="utf-8")
     title = html_lib.unescape(re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1))
     assert _words(re.sub(r"<[^>]+>", "", title)) in text
@@ -71,9 +85,9 @@ def test_camera_analyze_writes_a_pdf_beside_each_report(cli, tmp_path):
     pdf_path = reports[0].with_suffix(".pdf")
     assert pdf_path.is_file()
     assert pdf_path.name in _words(stdout)
-    text = _words(
-        " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf_path.read_bytes())).pages)
-    )
+    reader = PdfReader(io.BytesIO(pdf_path.read_bytes()))
+    text = _words(" ".join(p.extract_text() or "" for p in reader.pages))
+    assert _beyond_the_page(reader) == []  # wide tables wrap instead of running off the page
     page = reports[0].read_text(encoding="utf-8")
     title = html_lib.unescape(re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1))
     assert _words(re.sub(r"<[^>]+>", "", title)) in text

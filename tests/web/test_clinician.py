@@ -102,6 +102,7 @@ def clinic(app_db, make_user, clinician):
 def test_patient_list_puts_what_needs_attention_first_in_plain_words(clinic, clinician):
     page = clinician.client.get("/patients")
     assert page.status_code == 200
+    assert '<a href="/patients" aria-current="page">Patients</a>' in page.text  # in the menu
     text = page.text
     order = [text.index(f"<strong>{n}</strong>") for n in ("Ann", "Ben", "Cy")]
     assert order == sorted(order)
@@ -131,6 +132,7 @@ def test_unchecked_warning_signs_are_never_read_as_no(app_db, make_user, clinici
 
 def test_people_who_are_not_clinicians_have_no_patient_list(person):
     assert person.client.get("/patients").status_code == 403
+    assert 'href="/patients"' not in person.client.get("/sharing").text
 
 
 def test_summary_is_one_page_of_scores_pain_adherence_and_posture(clinic, clinician):
@@ -140,7 +142,11 @@ def test_summary_is_one_page_of_scores_pain_adherence_and_posture(clinic, clinic
     text = re.sub(r"\s+", " ", page.text)
     assert "Needs attention: ODI got worse by 36 percentage points" in text
     assert "<td>60%</td><td>24%</td><td>+36 points</td>" in text
-    assert "Worse" in text
+    assert (
+        'Worse <span class="muted">(minimal important change: 10 points on the 0-100 scale, '
+        "or a 30% improvement)" in text
+    )
+    assert "<td>5</td><td>5</td><td>+0 points</td>" in text  # the pain NRS
     assert "No important change" in text  # the pain NRS did not change
     assert "In the last 14 days they followed the plan fully on 0 days and partly on 10" in text
     assert "No check-in: 4 days" in text

@@ -64,7 +64,11 @@ body { background: #fff !important; color: #000 !important; }
 a.skip, header.site nav, header.site .who, form, button, .no-print, script {
   display: none !important; }
 a { color: inherit; text-decoration: none; }
-table { page-break-inside: auto; } tr { page-break-inside: avoid; }
+table { page-break-inside: auto; max-width: 100%; } tr { page-break-inside: avoid; }
+table { font-size: 8pt; }
+th, td { overflow-wrap: anywhere; hyphens: auto; padding: 1pt 3pt; }
+div, section, figure { overflow: visible !important; max-width: 100% !important; }
+img { max-width: 100%; height: auto; }
 h1, h2, h3 { page-break-after: avoid; }
 header.site, main, footer.site {
   margin: 0 !important; padding: 0 !important; max-width: none !important; }

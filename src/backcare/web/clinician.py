@@ -149,18 +149,22 @@ def _score_lines(assessments: list[StoredAssessment]) -> tuple[list[ScoreLine], 
                 row.label, change.before, change.after, unit, change.classification, mic_points
             )
         )
-        threshold = (
-            f"minimal important change {_fmt(mic_points, unit)}"
-            + (" points" if unit == "points" else " points of 100")
-            if mic_points is not None
-            else "no minimal important change is defined"
-        )
+        if mic is None:
+            threshold = "no minimal important change is defined"
+        else:
+            scale = " on the 0-100 scale" if unit == "%" else ""
+            relative = (
+                f", or a {mic.percent_of_baseline:g}% improvement"
+                if mic.percent_of_baseline
+                else ""
+            )
+            threshold = f"minimal important change: {mic.points:g} points{scale}{relative}"
         lines.append(
             ScoreLine(
                 label=row.label,
                 value=_fmt(change.after, unit),
                 previous=_fmt(change.before, unit),
-                change=f"{change.change:+g}" + (" points" if unit == "%" else ""),
+                change=f"{change.change:+g} points",
                 meaning=_MEANING.get(change.classification, "Not classified"),
                 rule=threshold,
                 classification=change.classification,
