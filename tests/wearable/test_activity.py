@@ -61,3 +61,18 @@ def test_short_bouts_are_filtered_and_nonwear_and_gaps_are_marked():
     assert (codes[:20] == Activity.NONWEAR).all()
     assert (codes[45:60] == Activity.STAND).all()
     assert (codes[100:110] == Activity.UNKNOWN).all()
+
+
+def test_a_bout_no_longer_than_its_minimum_joins_its_neighbour():
+    # a slow walker dips under the walking SD for two seconds: a 2 s "move" bout is not longer
+    # than move's 2 s minimum, so it stays walking (ActiMotus's rule); three seconds are a bout
+    base = signals(sd_long=0.3, sd_max=0.3, fb=10, step_hz=1.8)
+    for dip, expected in ((2, Activity.WALK), (3, Activity.MOVE)):
+        sd_long = base.sd_long.copy()
+        sd_long[60 : 60 + dip] = 0.06  # under walk_min_sd_g, still moving (sd_max 0.3)
+        sig = ThighSignals(
+            base.inclination, base.fb, sd_long, base.sd_max, base.step_hz, base.rotation,
+            base.valid,
+        )  # fmt: skip
+        codes, _ = classify(sig, np.ones(N, dtype=bool))
+        assert (codes[60 : 60 + dip] == expected).all(), (dip, codes[55:68])

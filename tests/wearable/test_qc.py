@@ -123,3 +123,21 @@ def test_cohort_qc_table_stacks_every_recording(night, tmp_path):
     html = str(cohort_qc_html(recordings, min_wear_h=10))
     assert "2 sensor-day(s) checked: 2 with less than 10 hours worn" in html
     assert cohort_qc_html(recordings.iloc[1:], min_wear_h=10) == ""
+
+
+def test_a_saturated_ax3_file_reports_clipped_samples(tmp_path):
+    from backcare.wearable.readers import open_recording
+    from backcare.wearable.simulator import simulate_cwa
+
+    counts = {}
+    for range_g in (2, 8):
+        path = tmp_path / f"run_{range_g}g.cwa"
+        simulate_cwa(path, days=60 / 86400, rate_hz=50.0, seed=3, only="run", range_g=range_g)
+        src = open_recording(path)
+        try:
+            result = analyze([SensorInput("thigh", src)])
+        finally:
+            src.close()
+        counts[range_g] = result.series.meta.extra["sensors"]["thigh"]["clipped_samples"]
+    assert counts[8] == 0  # running stays inside +-8 g
+    assert counts[2] > 50  # its foot strikes pass 2 g

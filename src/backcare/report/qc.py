@@ -317,9 +317,8 @@ def cohort_qc_html(recordings: pd.DataFrame, *, min_wear_h: float | None = None)
 
         min_wear_h = float(cohort_rules().valid_day.min_wear_h)
     short = int((table["worn_h"] < min_wear_h).sum())
-    weak = int(
-        (table["calibration_applied"].astype(bool) & (table["calibration_error_mg"] >= 10)).sum()
-    )
+    applied = table["calibration_applied"].astype(bool)
+    weak = int((applied & (table["calibration_error_mg"] >= CALIBRATION_GOOD_MG)).sum())
     head = (
         f"{len(table)} sensor-day(s) checked: {short} with less than {min_wear_h:g} hours worn, "
         f"{weak} with a weak calibration."

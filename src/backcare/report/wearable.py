@@ -329,7 +329,8 @@ def write_wearable_outputs(
     """Write the outputs of one analysis into ``out_dir`` (created); returns them by kind.
 
     ``seconds.parquet`` (the per-second series), ``daily.csv``, ``hourly.csv``, ``windows.csv``
-    (when windows were asked for), ``bouts.csv``, ``qc.csv`` (one row per sensor),
+    (when windows were asked for), ``bouts.csv``, ``qc.csv`` (one row per sensor), ``qc_days.csv``
+    (one row per sensor and day, see :mod:`backcare.report.qc`),
     ``summary.json`` (sensors, calibration, mounting, reference, non-wear, totals) and
     ``report.html``.
     """

@@ -33,9 +33,9 @@ trunk sensor, a sitting second is lying when the trunk is inclined beyond 45 deg
 otherwise; lying is then split by the trunk's roll about its long axis: supine when the chest
 faces up within 45 deg, prone when it faces down within 45 deg, side otherwise.
 
-After the median filters, bouts still shorter than their class's minimum take the label of the
-bout before them (Acti4's final bout filter). Non-wear seconds are ``nonwear``; seconds without
-data are ``unknown``.
+After the median filters, bouts no longer than their class's minimum take the label of the
+bout before them (Acti4's final bout filter, with ActiMotus's "no longer than"). Non-wear
+seconds are ``nonwear``; seconds without data are ``unknown``.
 """
 
 from __future__ import annotations
@@ -145,8 +145,8 @@ def _median_binary(mask: NDArray[np.bool_], bout_s: int) -> NDArray[np.bool_]:
 
 
 def _remove_short_bouts(codes: NDArray[np.int8], ok: NDArray[np.bool_], bouts: BoutRules) -> None:
-    """Bouts shorter than their class's minimum take the label before them (after them at the
-    start of a worn stretch), class by class as in Acti4; in place."""
+    """Bouts no longer than their class's minimum take the label before them (after them at the
+    start of a worn stretch), class by class as in Acti4 (``<=`` as ActiMotus); in place."""
     order = (
         (Activity.CYCLE, bouts.cycle),
         (Activity.STAIRS, bouts.stairs),
@@ -159,7 +159,7 @@ def _remove_short_bouts(codes: NDArray[np.int8], ok: NDArray[np.bool_], bouts: B
     n = codes.shape[0]
     for code, bout in order:
         starts, ends = runs((codes == code) & ok)
-        short = (ends - starts) < bout
+        short = (ends - starts) <= bout
         for s, e in zip(starts[short].tolist(), ends[short].tolist(), strict=True):
             if s > 0 and ok[s - 1]:
                 codes[s:e] = codes[s - 1]
