@@ -91,6 +91,7 @@ def test_live_coach_receives_landmarks_and_shows_angles(page, pose_files, fake_c
     saved = page.inner_text("#coach-saved")
     shot(page, "coach-saved")
     assert "Session saved" in saved, saved
+    assert page.locator("#coach-saved .headline").count() == 1  # one sentence on the session
     page.click("#coach-saved a[href='/progress']")
     page.wait_for_url("**/progress")
     assert page.locator("#exposure-h").count() == 1
