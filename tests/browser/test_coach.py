@@ -28,6 +28,10 @@ def test_live_coach_receives_landmarks_and_shows_angles(page, pose_files, fake_c
     assert page.locator("#coach-missing").count() == 0
     assert page.locator("#coach-model option[value='0']").count() == 1
     page.select_option("#coach-model", "0")  # the lite model: quickest on a CPU
+    # the connection counters are folded away behind "Details" until asked for
+    assert not page.is_visible("#coach-server-frames")
+    page.click("details.coach-debug > summary")
+    assert page.is_visible("#coach-server-frames")
     page.click("#coach-start")
     # loading the model and the first inference take a while without a GPU
     page.wait_for_function(
@@ -45,7 +49,7 @@ def test_live_coach_receives_landmarks_and_shows_angles(page, pose_files, fake_c
     tilt = page.inner_text("#angle-shoulder_asymmetry").strip()
     assert NUMBER_DEG.match(tilt), tilt
     assert abs(int(tilt.rstrip("°"))) < 15
-    assert page.inner_text("#coach-activity").strip() == "sit"
+    assert page.inner_text("#coach-activity").strip() == "sitting"  # in words, not a code
     assert page.inner_text("#coach-proc").strip().endswith("ms")
     if fake_camera.photo.hips_in_view:
         for name in ("trunk_flexion", "neck_flexion"):
@@ -87,6 +91,7 @@ def test_live_coach_receives_landmarks_and_shows_angles(page, pose_files, fake_c
     saved = page.inner_text("#coach-saved")
     shot(page, "coach-saved")
     assert "Session saved" in saved, saved
+    assert page.locator("#coach-saved .headline").count() == 1  # one sentence on the session
     page.click("#coach-saved a[href='/progress']")
     page.wait_for_url("**/progress")
     assert page.locator("#exposure-h").count() == 1

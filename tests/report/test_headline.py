@@ -217,3 +217,8 @@ def test_a_recording_without_sitting_names_what_the_person_did():
     assert "0 times" not in text
     assert "0.0 hours" not in text  # no disc load without a trunk sensor
     assert not RAW.search(text), text
+
+
+def test_a_short_seated_session_is_not_called_standing():
+    h = wearable_headline({"measured_time_s": 5.0, "sit_time_s": 5.0})
+    assert h.sentence == "In this recording you sat for 5 s of 5 s measured."

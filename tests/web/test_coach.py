@@ -95,6 +95,8 @@ def test_frames_get_angles_and_stop_stores_the_session(person, app_db, web_setti
         saved = ws.receive_json()
     assert saved["type"] == "saved"
     assert saved["frames"] == 41
+    assert saved["headline"].startswith(("In this recording", "On ")), saved["headline"]
+    assert "_" not in saved["headline"]
     rows = posture_sessions.list_posture_sessions(app_db, person.person_id)
     assert [r.id for r in rows] == [saved["session_id"]]
     row = rows[0]

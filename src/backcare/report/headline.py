@@ -181,7 +181,7 @@ def wearable_headline(
 
     long_min = round(cfg.sedentary.long_bout_s / 60.0)
     top = _top_activities(session.get("activities"))
-    if sit is not None and sit < 60:
+    if sit is not None and sit < 0.05 * measured:
         sentence = f"{when} you were measured for {_hours_words(measured)} and hardly sat"
         sentence += f": you were mostly {top}." if top else "."
         takeaways.append(

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.status import WS_1003_UNSUPPORTED_DATA, WS_1009_MESSAGE_TOO_BIG
 
 from backcare.errors import InputError
+from backcare.report.headline import wearable_headline
 from backcare.store import posture_sessions
 from backcare.store import schedule as schedule_store
 from backcare.store.db import Database
@@ -149,6 +150,8 @@ class SavedSession:
     path: Path
     duration_s: float
     samples: int
+    #: One sentence on the session for the person (see :mod:`backcare.report.headline`).
+    headline: str = ""
 
 
 def save_session(
@@ -178,7 +181,8 @@ def save_session(
         series_path=str(path),
         summary=summary,
     )
-    return SavedSession(record.id, path, series.duration_s, len(series))
+    headline = wearable_headline(summary).sentence if "error" not in summary else ""
+    return SavedSession(record.id, path, series.duration_s, len(series), headline)
 
 
 async def _save(ws: WebSocket, person_id: int, session: LiveSession) -> dict[str, Any]:
@@ -193,6 +197,7 @@ async def _save(ws: WebSocket, person_id: int, session: LiveSession) -> dict[str
         "duration_s": round(saved.duration_s, 1),
         "samples": saved.samples,
         "frames": session.frames_received,
+        "headline": saved.headline,
     }
 
 

@@ -215,7 +215,14 @@
       status(msg.session_id ? "Stopped; the session is saved." : "Stopped.");
       savedEl.hidden = false;
       if (msg.session_id) {
-        savedEl.textContent = "Session saved (" + msg.duration_s + " s). ";
+        savedEl.textContent = "";
+        if (msg.headline) {
+          var lead = document.createElement("span");
+          lead.className = "headline";
+          lead.textContent = msg.headline + " ";
+          savedEl.appendChild(lead);
+        }
+        savedEl.appendChild(document.createTextNode("Session saved (" + msg.duration_s + " s). "));
         var link = document.createElement("a");
         link.href = "/progress";
         link.textContent = "See it in your progress.";
