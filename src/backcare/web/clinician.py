@@ -40,9 +40,11 @@ from backcare.web.demo import DemoContext, seeder
 from backcare.web.progress_data import OWN_MEASURES, score_rows
 
 __all__ = [
+    "HistoryRow",
     "PatientRow",
     "PatientSummary",
     "ScoreLine",
+    "assessment_history",
     "patient_list",
     "patient_summary",
 ]
@@ -99,6 +101,46 @@ def _checkins(db: Database, person_id: int) -> list[CheckIn]:
         )
         for c in care_store.list_checkins(db, person_id)
     ]
+
+
+#: The phase of the episode in words (``clinical/phase.yaml`` defines the boundaries).
+_PHASE_WORDS = {
+    "acute": "recent (acute)",
+    "subacute": "lasting for weeks (subacute)",
+    "chronic": "long-lasting (chronic)",
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One assessment as a reader sees it in a list: when, the urgency and phase in words, and
+    its scores with their names."""
+
+    assessment_id: int
+    when: str
+    urgency: str
+    phase: str
+    scores: str
+
+
+def assessment_history(assessments: list[StoredAssessment]) -> list[HistoryRow]:
+    """Every assessment, newest first, in words (never the stored codes)."""
+    by_assessment: dict[int, list[str]] = {}
+    for row in score_rows(assessments):
+        value = _fmt(row.total, row.unit)
+        by_assessment.setdefault(row.assessment_id, []).append(f"{row.label} {value}")
+    rows = []
+    for a in sorted(assessments, key=lambda a: (_aware(a.created_at), a.id), reverse=True):
+        rows.append(
+            HistoryRow(
+                assessment_id=a.id,
+                when=f"{_day(_aware(a.created_at).date())}, {a.created_at.strftime('%H:%M')}",
+                urgency=_urgency_label(a),
+                phase=_PHASE_WORDS.get(a.phase or "", "not known"),
+                scores="; ".join(by_assessment.get(a.id, [])) or "none",
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from backcare.knowledge.care import care_knowledge
 from backcare.store import notes, shares, users
 from backcare.store.assessments import list_assessments
 from backcare.web.care_view import now
-from backcare.web.clinician import patient_list, patient_summary
+from backcare.web.clinician import assessment_history, patient_list, patient_summary
 from backcare.web.deps import AuthUser, CurrentUser, DbDep, viewable_person
 from backcare.web.security import now_utc
 from backcare.web.templating import render
@@ -99,7 +99,7 @@ def person_overview(request: Request, person_id: int, user: CurrentUser, db: DbD
             "person_id": person_id,
             "name": name,
             "own": person_id == user.person_id,
-            "assessments": list_assessments(db, person_id),
+            "assessments": assessment_history(list_assessments(db, person_id)),
         },
     )
 
