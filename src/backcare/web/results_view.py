@@ -50,6 +50,8 @@ _ROLE_LABELS = {
     "hourly": "Per hour (CSV)",
     "windows": "Per window (CSV)",
     "bouts": "Bouts (CSV)",
+    "people_image": "People found, numbered (PNG)",
+    "people_json": "People found (JSON)",
 }
 
 
