@@ -312,9 +312,16 @@ class PeopleSurvey:
         if self.asked:
             why = "as asked"
         elif self.kind == "video":
+            longest = len(p.sightings) >= max(len(q.sightings) for q in self.people)
+            busiest = p.activity >= max(q.activity for q in self.people)
+            traits = [
+                t
+                for t, ok in (("in view longest", longest), ("moving their arms most", busiest))
+                if ok
+            ]
             why = (
-                f"the one in view longest and moving their arms most: seen in {len(p.sightings)} "
-                f"of {len(self.samples)} checked frames"
+                f"the one {' and '.join(traits) or 'present and working longest overall'}: seen "
+                f"in {len(p.sightings)} of {len(self.samples)} checked frames"
             )
         else:
             why = "the largest and most central one"
