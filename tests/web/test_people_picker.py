@@ -68,6 +68,8 @@ def test_the_picker_analyses_the_chosen_person(
     assert radios == [("1", ""), ("2", " checked")]
     assert "Person 1: on the left" in page.text
     assert "<legend>Person to analyse</legend>" in page.text
+    assert "choose another in the list of people on this page" in page.text
+    assert "--person" not in page.text
     # someone else cannot start an analysis of this upload
     assert other_person.post(f"/results/{first}/person", {"person": "1"}).status_code == 404
     assert person.post(f"/results/{first}/person", {"person": "7"}).status_code == 400

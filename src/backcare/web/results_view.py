@@ -90,6 +90,11 @@ _WEB_WORDING = (
     ("give --mass and --height or store them in your profile", "store them in your profile"),
     ("no --camera-pitch or --neutral window", "no camera tilt given"),
     ("give --sex female", "set your sex in your profile"),
+    (
+        "with the person number (--person N on the command line, or the people picker on the "
+        "results page)",
+        "in the list of people on this page",
+    ),
     ("--camera-pitch", "the camera tilt"),
     ("--mass", "body mass"),
     ("--height", "height"),
