@@ -116,6 +116,8 @@ def test_cohort_rows_summarise_each_file(media: Path, first_run):
     assert "3 of 4 files were analysed" in report
     assert "packing_broken.mp4" in report
     assert "NaN" not in report
+    assert "reba_max" not in report  # plain labels, not column names
+    assert "REBA, highest" in report
     assert ">nan<" not in report
 
 

@@ -329,6 +329,45 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
     return f"<div class='scroll'>{table}</div>"
 
 
+_LABELS = {
+    "file": "file",
+    "group": "group",
+    "view": "view",
+    "reba_median": "REBA, median",
+    "reba_max": "REBA, highest",
+    "reba_peak_level": "highest REBA level",
+    "rula_max": "RULA, highest",
+    "trunk_flexion_median_deg": "trunk flexion, median [deg]",
+    "trunk_flexion_p90_deg": "trunk flexion, 90th percentile [deg]",
+    "neck_flexion_p90_deg": "neck flexion, 90th percentile [deg]",
+    "upper_arm_elevation_right_p90_deg": "right upper arm, 90th percentile [deg]",
+    "people_found": "people in view",
+    "person_analysed": "person analysed",
+    "unavailable": "withheld",
+}
+
+
+_WITHHELD = {
+    "l5s1": "spinal load (needs body mass and height)",
+    "reba": "REBA",
+    "rula": "RULA",
+    "exposure": "exposure summary",
+    "alerts": "alerts",
+}
+
+
+def _withheld(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        return "-"
+    return ", ".join(_WITHHELD.get(v.strip(), v.strip()) for v in value.split(";"))
+
+
+def _label(variable: str) -> str:
+    if variable.startswith("reba_peak_level = "):
+        return f"highest REBA level reached: {variable.removeprefix('reba_peak_level = ')}"
+    return _LABELS.get(variable, variable.replace("_", " "))
+
+
 def _lead(result: CameraCohortResult) -> str:
     n = len(result.cohort)
     analysed = len(result.rows)
@@ -390,14 +429,25 @@ def render_camera_cohort(result: CameraCohortResult) -> str:
         )
         if c in rows.columns
     ]
-    file_rows = [[r.get(c) for c in cols] for r in rows.to_dict("records")]
+    file_rows = [
+        [_withheld(r.get(c)) if c == "unavailable" else r.get(c) for c in cols]
+        for r in rows.to_dict("records")
+    ]
     summary = result.summary
     key = summary[
         summary["variable"].isin(["reba_max", "reba_median", "trunk_flexion_p90_deg"])
         | summary["variable"].str.startswith("reba_peak_level")
     ]
     sum_rows = [
-        [r["group"], r["variable"], r["n"], r["median"], r["p10"], r["p90"], r["share_of_files"]]
+        [
+            r["group"],
+            _label(r["variable"]),
+            r["n"],
+            r["median"],
+            r["p10"],
+            r["p90"],
+            r["share_of_files"],
+        ]
         for r in key.to_dict("records")
     ]
     fails = [[r["file"], r["message"]] for r in result.failures.to_dict("records")]
@@ -422,9 +472,9 @@ angles (see each file's notes).</p>
 {result.count("failed")} failed.</p>
 <h2>Per group</h2>
 {"".join(plots) or "<p>No scores to plot.</p>"}
-{_table(["group", "variable", "files with a value", "median", "P10", "P90", "share"], sum_rows)}
+{_table(["group", "measure", "files with it", "median", "P10", "P90", "share of files"], sum_rows)}
 <h2>Per file</h2>
-{_table(cols, file_rows)}
+{_table([_label(c) for c in cols], file_rows)}
 <h2>Files that could not be analysed</h2>
 {_table(["file", "reason"], fails) if fails else "<p>None.</p>"}
 </body></html>
