@@ -135,3 +135,37 @@ def test_wearable_options_fit_a_phone_and_the_form_is_analysed(page, server, sho
     )
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, wide
+
+
+def test_photo_with_two_people_offers_a_picker_that_works_at_phone_width(
+    page, server, shot, tmp_path: Path
+):
+    from tests.camera.media import side_by_side
+
+    hopper = Image.open(grace_hopper()).convert("RGB")
+    photo = tmp_path / "two people.jpg"
+    side_by_side(
+        [
+            (hopper.transpose(Image.Transpose.FLIP_LEFT_RIGHT), (230, 270), (30, 130)),
+            (hopper, (340, 400), (380, 0)),
+        ],
+        size=(800, 400),
+    ).save(photo, quality=85)
+    register(page)
+    page.set_viewport_size({"width": 360, "height": 800})
+    job_id = _upload_and_wait(page, "media_file", photo)
+    page.goto(f"/results/{job_id}")
+    assert page.locator("h2:has-text('2 people were found')").count() == 1
+    preview = page.locator("img[alt*='numbered box around each person']")
+    assert preview.evaluate("img => img.naturalWidth") == 800
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    shot(page, "upload-people-picker")
+    # keyboard and label: choosing person 1 by its label, without any script of ours
+    page.get_by_label(re.compile(r"Person 1: on the left")).check()
+    page.get_by_role("button", name="Analyse this person").click()
+    page.wait_for_url(re.compile(r".*/jobs/\d+$"))
+    second = int(page.url.rsplit("/", 1)[1])
+    assert second != job_id
+    page.wait_for_selector("#job-status a.button", timeout=180_000)
+    page.goto(f"/results/{second}")
+    assert page.get_by_label(re.compile(r"Person 1: on the left")).is_checked()

@@ -65,3 +65,14 @@ def write_clip(
         for packet in stream.encode():
             container.mux(packet)
     return path
+
+
+def side_by_side(
+    parts: Sequence[tuple[Image.Image, tuple[int, int], tuple[int, int]]],
+    size: tuple[int, int] = (1200, 500),
+) -> Image.Image:
+    """Real photos pasted onto one grey frame: ``(image, (width, height), (x, y))`` each."""
+    canvas = Image.new("RGB", size, BACKGROUND)
+    for img, wh, xy in parts:
+        canvas.paste(img.convert("RGB").resize(wh), xy)
+    return canvas

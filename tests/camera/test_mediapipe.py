@@ -13,7 +13,6 @@ import pytest
 from PIL import Image
 
 from backcare.camera.backend import MediaPipeBackend, landmark_index
-from backcare.camera.people import check_people, prominence
 from backcare.camera.pipeline import CameraOptions, analyze_image, analyze_video
 
 from .media import BACKGROUND, astronaut, grace_hopper, placed, write_clip
@@ -66,22 +65,6 @@ def test_shoulder_tilt_follows_a_rotated_photo(astronaut_path, static_backend, a
     # turning the photo counter-clockwise lifts the image's right side: her left shoulder rises,
     # so the tilt (+ when the right shoulder is higher) falls by about the angle
     assert rotated - straight == pytest.approx(-angle, abs=6.0)
-
-
-def test_two_people_are_noticed_and_the_more_prominent_is_taken(astronaut_path, static_backend):
-    canvas = Image.new("RGB", (1100, 600), BACKGROUND)
-    canvas.paste(Image.open(astronaut_path).convert("RGB").resize((340, 340)), (20, 260))
-    canvas.paste(Image.open(grace_hopper()).convert("RGB"), (520, 0))
-    rgb = np.asarray(canvas)
-    first = static_backend.process(rgb)
-    assert first is not None
-    check = check_people(rgb, first, static_backend)
-    assert check.several
-    assert "several people" in (check.note or "")
-    # Grace Hopper (large, near the centre) is the one analysed
-    x0, _, x1, _ = check.chosen.bbox(0.5)
-    assert (x0 + x1) / 2 > 0.5
-    assert prominence(check.chosen) >= prominence(first) or check.chosen is first
 
 
 def test_clip_built_from_the_photo(tmp_path: Path, astronaut_path):

@@ -11,7 +11,6 @@ import pytest
 
 from backcare.camera.backend import FakeBackend
 from backcare.camera.outputs import write_outputs
-from backcare.camera.people import check_people
 from backcare.camera.pipeline import CameraOptions, analyze_image, analyze_video
 from backcare.errors import InputError
 from backcare.io.parquet import read_series
@@ -116,35 +115,3 @@ def test_nobody_in_a_photo_and_tiny_photos(tmp_path: Path):
     Image.new("RGB", (160, 120), (10, 10, 10)).save(low)
     a = analyze_image(low, FakeBackend([pose_result()]), find_people=False)
     assert any("low resolution" in issue for issue in a.issues)
-
-
-def test_second_person_is_chosen_when_larger_and_more_central():
-    rgb = np.zeros((480, 640, 3), dtype=np.uint8)
-    small_corner = pose_result(offset=(0.15, 0.5), scale=0.15)
-    big_centre = pose_result(offset=(0.55, 0.5), scale=0.4)
-    check = check_people(rgb, small_corner, FakeBackend([big_centre]))
-    assert check.several
-    assert check.switched
-    assert check.chosen is big_centre
-    keep = check_people(rgb, big_centre, FakeBackend([small_corner]))
-    assert keep.several
-    assert not keep.switched
-    assert keep.chosen is big_centre
-    alone = check_people(rgb, big_centre, FakeBackend([None]))
-    assert not alone.several
-    assert alone.note is None
-    # the search finding the same person again (overlapping box) is not a second person
-    same = check_people(rgb, big_centre, FakeBackend([big_centre]))
-    assert not same.several
-
-
-def test_several_people_in_a_video_are_reported(tmp_path: Path):
-    clip = write_clip(tmp_path / "two.mp4", _grey, 30, fps=10)
-    small = pose_result(offset=(0.15, 0.5), scale=0.15)
-    big = pose_result(offset=(0.55, 0.5), scale=0.4)
-    searcher = FakeBackend([big])
-    tracker = FakeBackend([small] * 30 + [big] * 30)
-    a = analyze_video(clip, tracker, CameraOptions(people_check_s=1.0), searcher=searcher)
-    assert any("several people" in issue for issue in a.issues)
-    # once for the orientation check on the first frame, then once per second of video
-    assert searcher.calls == 1 + 3

@@ -100,3 +100,43 @@ def test_two_workers(cli, tmp_path: Path):
     assert rc == 0, stdout
     assert (tmp_path / "o" / "hopper_mp4.summary.json").is_file()
     assert (tmp_path / "o" / "copy_mp4.summary.json").is_file()
+
+
+def test_person_option_picks_someone_else(cli, tmp_path: Path):
+    from tests.camera.media import side_by_side
+
+    hopper = Image.open(grace_hopper()).convert("RGB")
+    photo = tmp_path / "two.png"
+    side_by_side(
+        [
+            (hopper.transpose(Image.Transpose.FLIP_LEFT_RIGHT), (230, 270), (30, 130)),
+            (hopper, (340, 400), (380, 0)),
+        ],
+        size=(800, 400),
+    ).save(photo)
+    out = tmp_path / "out"
+    rc, stdout, stderr = cli("camera", "analyze", str(photo), "--out", str(out), "--person", "1")
+    assert rc == 0, stdout + stderr
+    assert "analysed person 1" in stdout
+    assert "as asked" in stdout
+    assert (out / "two_png.people.png").is_file()
+    people = json.loads((out / "two_png.people.json").read_text())
+    assert [p["analysed"] for p in people["people"]] == [True, False]
+    shutil.copy(photo, tmp_path / "copy.png")
+    rc, _, err = cli(
+        "camera",
+        "analyze",
+        str(photo),
+        str(tmp_path / "copy.png"),
+        "--out",
+        str(out),
+        "--person",
+        "1",
+    )
+    assert rc == 2
+    assert "one file" in err
+    rc, _, err = cli(
+        "camera", "analyze", str(photo), "--out", str(out), "--person", "1", "--no-people"
+    )
+    assert rc == 2
+    assert "--no-people" in err

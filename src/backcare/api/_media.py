@@ -29,8 +29,13 @@ def camera_options(
     neutral_s: tuple[float, float] | None = None,
     every: int | None = None,
     fps: float | None = None,
+    person: int | None = None,
 ) -> CameraOptions:
-    """Check the options of a camera analysis (errors name the parameter, e.g. ``mass_kg``)."""
+    """Check the options of a camera analysis (errors name the parameter, e.g. ``mass_kg``).
+
+    ``person`` is the number of the person to analyse when several are in view (numbered as
+    ``backcare camera people`` lists them); ``None`` chooses the one present and working longest.
+    """
     from backcare.camera.pipeline import CameraOptions
 
     return CameraOptions(
@@ -43,6 +48,7 @@ def camera_options(
         sex=sex,  # type: ignore[arg-type]  # checked by CameraOptions
         camera_pitch_deg=camera_pitch_deg,
         neutral_s=neutral_s,
+        person=person,
     )
 
 

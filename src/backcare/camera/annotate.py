@@ -18,7 +18,7 @@ from backcare.camera.backend import BLAZEPOSE_SKELETON, landmark_index
 from backcare.errors import MissingExtraError
 from backcare.report.camera import level_hex
 
-__all__ = ["annotate_frame", "level_colour"]
+__all__ = ["annotate_frame", "draw_people", "level_colour"]
 
 _BONES = tuple((landmark_index(a), landmark_index(b)) for a, b in BLAZEPOSE_SKELETON)
 
@@ -105,4 +105,46 @@ def annotate_frame(
     for k, text in enumerate(lines):
         y = line_h * (k + 1)
         cv2.putText(out, text, (round(12 * scale), y), font, fs, (255, 255, 255), tt, cv2.LINE_AA)
+    return out
+
+
+_CHOSEN = (0, 158, 115)  # bluish green: the person analysed
+_OTHER = (230, 159, 0)  # orange: the others (both readable by colour-blind viewers)
+
+
+def draw_people(
+    rgb: NDArray[np.uint8],
+    boxes: list[tuple[int, tuple[float, float, float, float]]],
+    chosen: int | None = None,
+) -> NDArray[np.uint8]:
+    """A copy of ``rgb`` with a numbered box around each person.
+
+    Parameters
+    ----------
+    rgb
+        The frame ``(h, w, 3)`` uint8.
+    boxes
+        ``(number, (x0, y0, x1, y1))`` per person, normalised image coordinates.
+    chosen
+        The number of the person analysed: drawn thicker, in another colour, with a filled label.
+    """
+    cv2 = _cv2()
+    out = np.ascontiguousarray(rgb.copy())
+    h, w = out.shape[:2]
+    scale = max(0.5, min(w, h) / 600)
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    for number, (x0, y0, x1, y1) in boxes:
+        mine = number == chosen
+        colour = _CHOSEN if mine else _OTHER
+        p0 = (int(x0 * w), int(y0 * h))
+        p1 = (int(np.ceil(x1 * w)) - 1, int(np.ceil(y1 * h)) - 1)
+        cv2.rectangle(out, p0, p1, colour, max(2, round((4 if mine else 2) * scale)), cv2.LINE_AA)
+        label = str(number)
+        fs = 1.2 * scale
+        tt = max(2, round(2 * scale))
+        (tw, th), base = cv2.getTextSize(label, font, fs, tt)
+        pad = round(6 * scale)
+        lx, ly = p0[0], max(p0[1], th + base + 2 * pad)
+        cv2.rectangle(out, (lx, ly - th - base - 2 * pad), (lx + tw + 2 * pad, ly), colour, -1)
+        cv2.putText(out, label, (lx + pad, ly - base - pad), font, fs, (0, 0, 0), tt, cv2.LINE_AA)
     return out

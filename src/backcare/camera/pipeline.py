@@ -41,10 +41,10 @@ from backcare.camera.geometry import (
     tilt_from_neutral,
     to_gravity,
 )
-from backcare.camera.people import check_people, mask_person
+from backcare.camera.people import PeopleSurvey, SubjectGuide, sample_times, survey_frames
 from backcare.camera.scoring import Scores, score_series
 from backcare.camera.smoothing import one_euro
-from backcare.camera.video import Frame, VideoReader, prefetch, read_image
+from backcare.camera.video import Frame, VideoReader, media_kind, prefetch, read_image
 from backcare.errors import InputError
 from backcare.knowledge import load
 from backcare.knowledge.camera import CameraPoseDocument
@@ -61,6 +61,7 @@ __all__ = [
     "analyze_video",
     "build_series",
     "camera_rules",
+    "survey_media",
     "track_frames",
 ]
 
@@ -104,7 +105,11 @@ class CameraOptions:
     smooth
         Smooth landmarks over time (video only).
     people_check_s
-        Search a video for a second person every this many seconds.
+        Unused (kept for callers of earlier versions): videos are searched for people on frames
+        spread over the whole clip (:mod:`backcare.camera.people`).
+    person
+        Number of the person to analyse when several are in view (1 = leftmost on the preview
+        frame, see :mod:`backcare.camera.people`); ``None`` chooses automatically.
     max_side
         Downscale video frames to this longer side [px] before analysis.
     subject
@@ -124,6 +129,7 @@ class CameraOptions:
     people_check_s: float = 5.0
     max_side: int | None = 1280
     subject: str | None = None
+    person: int | None = None
 
     def __post_init__(self) -> None:
         if self.mass_kg is not None and not 20.0 <= self.mass_kg <= 300.0:
@@ -152,6 +158,8 @@ class CameraOptions:
                 raise InputError("expected START:END seconds with START < END", where="neutral_s")
         if self.people_check_s <= 0:
             raise InputError("must be positive", where="people_check_s")
+        if self.person is not None and self.person < 1:
+            raise InputError("people are numbered from 1", where="person")
 
 
 @dataclass
@@ -196,6 +204,7 @@ class CameraAnalysis:
     decoded_frames: int = 0
     rate_hz: float | None = None
     backend: str = ""
+    people: PeopleSurvey | None = None
 
 
 def _time_ranges(time: F64, mask: NDArray[np.bool_], limit: int = 3) -> str:
@@ -218,8 +227,7 @@ def track_frames(
     backend: PoseBackend,
     *,
     where: str,
-    searcher: PoseBackend | None = None,
-    people_check_s: float = 5.0,
+    guide: SubjectGuide | None = None,
     kind: MediaKind = "video",
     progress: Progress | None = None,
 ) -> tuple[LandmarkTrack, list[str]]:
@@ -233,24 +241,20 @@ def track_frames(
         The pose backend (tracking mode for a video, static mode for an image).
     where
         The file name, for messages.
-    searcher
-        A static-image backend for the second-person search (``None``: no search). It runs on the
-        first frame with a person and then every ``people_check_s`` seconds.
+    guide
+        Keeps ``backend`` on the chosen person when several are in view
+        (:class:`~backcare.camera.people.SubjectGuide`; ``None``: whoever the backend finds).
     kind
         ``"image"`` or ``"video"`` (only changes wording and how a switch of person is applied).
     progress
         Called with ``(frames done, None)`` after each frame.
     """
     rules = camera_rules()
-    min_vis = rules.landmarks.min_visibility
     times: list[float] = []
     indices: list[int] = []
     results: list[PoseResult | None] = []
     notes: list[str] = []
     size: tuple[int, int] | None = None
-    next_check = -math.inf
-    several_at: list[float] = []
-    people_note: str | None = None
     for frame in frames:
         h, w = frame.rgb.shape[:2]
         if size is None:
@@ -268,20 +272,11 @@ def track_frames(
                     f"low resolution ({w}x{h} px, shorter side under {rules.image.low_side_px} "
                     "px): landmarks are less reliable"
                 )
-        result = backend.process(frame.rgb)
-        if result is not None and searcher is not None and frame.time_s >= next_check:
-            next_check = frame.time_s + people_check_s
-            check = check_people(frame.rgb, result, searcher, min_visibility=min_vis)
-            if check.several:
-                several_at.append(frame.time_s)
-                people_note = people_note or check.note
-                if check.switched:
-                    if kind == "video":
-                        # hide the tracked person once so the tracker re-detects the chosen one
-                        switched = backend.process(mask_person(frame.rgb, result, min_vis))
-                        result = switched if switched is not None else check.chosen
-                    else:
-                        result = check.chosen
+        if guide is None:
+            result = backend.process(frame.rgb)
+        else:
+            result = backend.process(guide.prepare(frame.index, frame.rgb))
+            result = guide.accept(frame.index, frame.time_s, frame.rgb, result, backend)
         times.append(frame.time_s)
         indices.append(frame.index)
         results.append(result)
@@ -303,15 +298,8 @@ def track_frames(
         width=size[0] if size else 0,
         height=size[1] if size else 0,
     )
-    if people_note:
-        when = (
-            ""
-            if kind == "image"
-            else f" (seen at {', '.join(f'{t:.1f} s' for t in several_at[:5])}"
-            + (" ..." if len(several_at) > 5 else "")
-            + f"; checked every {people_check_s:g} s)"
-        )
-        notes.append(people_note + when)
+    if guide is not None and (note := guide.survey.note()):
+        notes.append(note)
     return track, notes
 
 
@@ -640,6 +628,57 @@ def _finish(
     )
 
 
+class _Chosen:
+    """A backend that returns the surveyed person of a photo (the survey already ran the model)."""
+
+    def __init__(self, result: PoseResult, name: str) -> None:
+        self.result, self.name = result, name
+
+    def process(self, rgb: NDArray[np.uint8]) -> PoseResult | None:
+        return self.result
+
+    def close(self) -> None:
+        return None
+
+
+def survey_media(
+    path: str | Path,
+    searcher: PoseBackend,
+    options: CameraOptions | None = None,
+) -> PeopleSurvey | None:
+    """Find the people in a photo, or on frames spread over a video, and choose whom to analyse
+    (``options.person`` or automatically; see :mod:`backcare.camera.people`).
+
+    ``searcher`` must be a **static-image** backend. Returns ``None`` when nobody is found.
+    """
+    path = Path(path)
+    options = options or CameraOptions()
+    min_vis = camera_rules().landmarks.min_visibility
+    if media_kind(path) == "image":
+        frames: Iterable[tuple[int, float, NDArray[np.uint8]]] = [(0, 0.0, read_image(path))]
+        kind: MediaKind = "image"
+    else:
+        reader = VideoReader(path, every=options.every, fps=options.fps, max_side=options.max_side)
+        step = sample_times(reader.info.declared_duration_s)
+
+        def sampled() -> Iterable[tuple[int, float, NDArray[np.uint8]]]:
+            next_t = -math.inf
+            for frame in reader:
+                if frame.time_s + 1e-9 >= next_t:
+                    next_t = frame.time_s + step
+                    yield frame.index, frame.time_s, frame.rgb
+
+        frames, kind = sampled(), "video"
+    return survey_frames(
+        frames,
+        searcher,
+        kind=kind,
+        person=options.person,
+        min_visibility=min_vis,
+        where=path.name,
+    )
+
+
 def analyze_image(
     path: str | Path,
     backend: PoseBackend,
@@ -649,21 +688,28 @@ def analyze_image(
 ) -> CameraAnalysis:
     """Analyse one photo with a **static-image** backend.
 
+    With ``find_people`` (or a ``person`` number in ``options``) everybody in the photo is found
+    and the chosen person is analysed (:mod:`backcare.camera.people`).
+
     Raises :class:`InputError` when the file is not an image, too small, or shows nobody.
     """
     path = Path(path)
     options = options or CameraOptions()
     rgb = read_image(path)
     frame = Frame(index=0, time_s=0.0, rgb=rgb)
-    track, notes = track_frames(
-        [frame],
-        backend,
-        where=str(path),
-        searcher=backend if find_people else None,
-        kind="image",
-    )
+    survey = None
+    guide = None
+    tracker: PoseBackend = backend
+    if find_people or options.person is not None:
+        survey = survey_media(path, backend, options)
+        if survey is not None:
+            guide = SubjectGuide(survey)
+            tracker = _Chosen(survey.subject.sightings[0].pose, backend.name)
+    track, notes = track_frames([frame], tracker, where=str(path), guide=guide, kind="image")
     notes = _look_again(rgb, track, backend, str(path)) + notes
-    return _finish(path, "image", track, notes, options, backend.name, 1, None)
+    out = _finish(path, "image", track, notes, options, backend.name, 1, None)
+    out.people = survey
+    return out
 
 
 def analyze_video(
@@ -685,7 +731,9 @@ def analyze_video(
     options
         Sampling, body and camera options.
     searcher
-        Static-image backend for the second-person search; ``None`` skips it.
+        Static-image backend that finds the people on frames spread over the clip before the
+        analysis, so that the chosen person is followed (:mod:`backcare.camera.people`);
+        ``None`` analyses whoever ``backend`` finds.
     progress
         Called as ``progress(done, total)`` with the number of analysed frames and the expected
         total (``None`` when unknown).
@@ -694,6 +742,13 @@ def analyze_video(
     options = options or CameraOptions()
     reader = VideoReader(path, every=options.every, fps=options.fps, max_side=options.max_side)
     total = _expected_frames(reader, options)
+    survey = None
+    if searcher is not None:
+        survey = survey_media(path, searcher, options)
+    elif options.person is not None:
+        raise InputError(
+            "choosing a person needs the people search (drop --no-people)", where="person"
+        )
 
     def step(done: int, _: int | None) -> None:
         if progress is not None:
@@ -707,8 +762,8 @@ def analyze_video(
         frames,
         backend,
         where=str(path),
-        searcher=searcher,
-        people_check_s=options.people_check_s,
+        # the people were found on the picture as given: a turned clip is followed unguided
+        guide=SubjectGuide(survey) if survey is not None and not turns else None,
         kind="video",
         progress=step,
     )
@@ -716,9 +771,11 @@ def analyze_video(
         track.image = unturn(track.image, turns)
         track.width, track.height = track.height, track.width
     notes = list(reader.issues) + ([turn_note] if turn_note else []) + notes
-    return _finish(
+    out = _finish(
         path, "video", track, notes, options, backend.name, reader.decoded, reader.info.rate_hz
     )
+    out.people = survey if not turns else None
+    return out
 
 
 def _expected_frames(reader: VideoReader, options: CameraOptions) -> int | None:

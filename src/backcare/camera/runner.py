@@ -21,22 +21,32 @@ from typing import Any
 import numpy as np
 
 from backcare.camera.backend import MediaPipeBackend, PoseBackend
+from backcare.camera.people import PeopleSurvey
 from backcare.camera.pipeline import (
     CameraAnalysis,
     CameraOptions,
     analyze_image,
     analyze_video,
+    survey_media,
 )
 from backcare.camera.video import IMAGE_SUFFIXES, VIDEO_SUFFIXES, media_kind
 from backcare.errors import BackcareError, InputError
 
 __all__ = [
+    "PEOPLE_IMAGE",
+    "PEOPLE_JSON",
     "FileResult",
     "analyze_file",
     "analyze_media_file",
     "collect_inputs",
+    "list_people",
+    "people_table",
     "run_files",
+    "write_people",
 ]
+
+PEOPLE_IMAGE = "people.png"
+PEOPLE_JSON = "people.json"
 
 #: ``(file number, stage, done, total)``; stage is "analyse" or "annotate".
 ProgressEvent = tuple[int, str, int, int | None]
@@ -117,6 +127,54 @@ def analyze_media_file(
         tracker.close()
 
 
+def list_people(path: Path, options: CameraOptions | None = None) -> PeopleSurvey | None:
+    """The people in a photo or spread over a video, numbered, with the one backcare would
+    analyse (``options.person`` or the automatic choice); ``None`` when nobody is found."""
+    return survey_media(path, _static_backend(), options)
+
+
+def people_table(survey: PeopleSurvey) -> dict[str, Any]:
+    """The survey as plain data (``people.json``)."""
+    return {
+        "kind": survey.kind,
+        "preview_frame": survey.preview_index,
+        "checked_frames": len(survey.samples),
+        "analysed": survey.chosen,
+        "asked": survey.asked,
+        "people": [
+            {
+                "number": p.number,
+                "where": p.describe(p.box_at(survey.preview_index)),
+                "box": [round(v, 4) for v in (p.box_at(survey.preview_index) or p.first_box)],
+                "on_preview": p.box_at(survey.preview_index) is not None,
+                "seen_in_checked_frames": len(p.sightings),
+                "presence": round(p.presence, 3),
+                "arm_activity": round(p.activity, 4),
+                "score": round(p.score, 4),
+                "analysed": p.number == survey.chosen,
+            }
+            for p in survey.people
+        ],
+    }
+
+
+def write_people(survey: PeopleSurvey, out_dir: Path, stem: str = "") -> dict[str, str]:
+    """Write the preview with numbered boxes and ``people.json`` into ``out_dir``; returns their
+    names (keys ``people_image`` and ``people_json``)."""
+    import json
+
+    from PIL import Image
+
+    from backcare.camera.annotate import draw_people
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    image_name, json_name = f"{stem}{PEOPLE_IMAGE}", f"{stem}{PEOPLE_JSON}"
+    drawn = draw_people(survey.preview, survey.preview_boxes(), survey.chosen)
+    Image.fromarray(drawn).save(out_dir / image_name)
+    (out_dir / json_name).write_text(json.dumps(people_table(survey), indent=2), encoding="utf-8")
+    return {"people_image": image_name, "people_json": json_name}
+
+
 def analyze_file(
     path: Path,
     options: CameraOptions,
@@ -137,6 +195,8 @@ def analyze_file(
             annotate=annotate,
             progress=(lambda d, t: progress("annotate", d, t)) if progress else None,
         )
+        if analysis.people is not None and len(analysis.people.people) > 1:
+            files.update(write_people(analysis.people, out_dir, _stem(files)))
     except BackcareError as exc:
         return FileResult(path=path, ok=False, error=str(exc))
     s = analysis.scores
@@ -144,12 +204,20 @@ def analyze_file(
         "view": analysis.view.view,
         "frames": len(analysis.track),
         "with_person": int(analysis.track.found.sum()),
+        "people": len(analysis.people.people) if analysis.people is not None else None,
+        "person": analysis.people.chosen if analysis.people is not None else None,
     }
     for fs in (s.reba, s.rula):
         if fs is not None and np.isfinite(fs.score).any():
             headline[f"{fs.method}_max"] = float(np.nanmax(fs.score))
             headline[f"{fs.method}_max_possible"] = float(np.nanmax(fs.high))
     return FileResult(path=path, ok=True, files=files, headline=headline, issues=analysis.issues)
+
+
+def _stem(files: dict[str, str]) -> str:
+    """The prefix the outputs of one file share (``"clip."`` for ``clip.summary.json``)."""
+    name = files.get("summary", "")
+    return name[: -len("summary.json")] if name.endswith("summary.json") else ""
 
 
 def _worker(

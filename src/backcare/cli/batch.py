@@ -19,7 +19,7 @@ from rich.table import Table
 from backcare.cli.console import console, err_console
 from backcare.errors import InputError
 
-__all__ = ["batch_app", "wearable_command"]
+__all__ = ["batch_app", "camera_command", "wearable_command"]
 
 batch_app = typer.Typer(
     # help texts hold units in brackets ("[kg]"): plain text, not Rich markup
@@ -159,3 +159,117 @@ def _print_summary(result: Any) -> None:
     console.print(table)
     for name, path in result.paths.items():
         console.print(f"{name}: {path}", markup=False)
+
+
+def camera_command(
+    source: Path = typer.Argument(
+        ..., help="Manifest (.csv/.tsv with a 'file' column) or folder of photos and videos."
+    ),
+    out: Path = typer.Option(..., "--out", help="Output folder (created)."),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Local worker processes (default: CPU count)."
+    ),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", help="Address of a running Dask scheduler, e.g. tcp://host:8786."
+    ),
+    memory_limit: str | None = typer.Option(
+        None, "--memory-limit", help="Memory per local worker, e.g. 4GiB (default: 4 GiB or less)."
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="Analyse every file again, even when its outputs are current."
+    ),
+    every: int | None = typer.Option(
+        None, "--every", min=1, help="Analyse every N-th video frame.", show_default=False
+    ),
+    fps: float | None = typer.Option(
+        None, "--fps", help="Analyse at most N frames per second of video.", show_default=False
+    ),
+    mass: float | None = typer.Option(
+        None, "--mass", help="Body mass in kg for the spinal load estimate.", show_default=False
+    ),
+    height: float | None = typer.Option(
+        None, "--height", help="Body height in cm for the spinal load estimate.", show_default=False
+    ),
+    load: float = typer.Option(
+        0.0, "--load", help="Load held in the hands, in kg (a manifest's load_kg wins)."
+    ),
+    camera_pitch: float | None = typer.Option(
+        None,
+        "--camera-pitch",
+        help="Camera tilt in degrees, positive looking down (a manifest's camera_pitch_deg wins).",
+        show_default=False,
+    ),
+    annotate: bool = typer.Option(
+        False, "--annotate", help="Also write each file's annotated image or video (slower)."
+    ),
+    people: bool = typer.Option(
+        True, "--people/--no-people", help="Look for several people and choose whom to analyse."
+    ),
+    no_report: bool = typer.Option(False, "--no-report", help="Skip the cohort HTML report."),
+) -> None:
+    """Analyse many photos and videos (one task per file) and write the cohort tables.
+
+    Files whose outputs already match their inputs are skipped (resume after an interruption);
+    a file that cannot be analysed is listed in failures.csv and the others go on.
+    """
+    from backcare.batch import ClusterOptions
+    from backcare.batch.camera_cohort import run_camera_cohort
+    from backcare.batch.camera_manifest import load_media_cohort
+    from backcare.batch.camera_task import CameraBatchOptions
+
+    if scheduler and workers is not None:
+        raise InputError("give either --workers (local cluster) or --scheduler", where="--workers")
+    if scheduler and memory_limit:
+        raise InputError("--memory-limit applies to a local cluster only", where="--scheduler")
+    if every is not None and fps is not None:
+        raise InputError("give either --every or --fps, not both", where="--every/--fps")
+    cohort = load_media_cohort(source, exclude=out)
+    options = CameraBatchOptions(
+        every=every,
+        fps=fps,
+        mass_kg=mass,
+        height_cm=height,
+        load_kg=load,
+        camera_pitch_deg=camera_pitch,
+        annotate=annotate,
+        find_people=people,
+    )
+    console.print(f"{len(cohort)} file(s)", markup=False)
+
+    def start(total: int, to_run: int) -> None:
+        if to_run < total:
+            console.print(f"{total - to_run} file(s) already analysed with these inputs")
+        if to_run:
+            where = scheduler or f"{workers or 'auto'} local worker(s)"
+            console.print(f"analysing {to_run} file(s) on {where}", markup=False)
+
+    def done(outcome: Any) -> None:
+        if outcome.status == "failed":
+            err_console.print(f"[red]failed:[/] {escape(f'{outcome.key}: {outcome.message}')}")
+        elif console.is_terminal:
+            console.print(f"{outcome.key}: {outcome.status}", markup=False)
+
+    result = run_camera_cohort(
+        cohort,
+        out,
+        cluster=ClusterOptions(workers=workers, scheduler=scheduler, memory_limit=memory_limit),
+        options=options,
+        force=force,
+        report=not no_report,
+        on_start=start,
+        on_outcome=done,
+    )
+    table = Table(title="Camera cohort", show_edge=False)
+    table.add_column("files")
+    table.add_column("n", justify="right")
+    for status in ("done", "skipped", "failed"):
+        table.add_row(status, str(result.count(status)))
+    console.print(table)
+    for name, path in result.paths.items():
+        console.print(f"{name}: {path}", markup=False)
+    if not result.complete:
+        err_console.print(
+            f"[bold red]incomplete:[/] {result.count('failed')} of {len(cohort)} file(s) "
+            "failed and are missing from the cohort tables (see failures.csv)"
+        )
+        raise typer.Exit(code=1)

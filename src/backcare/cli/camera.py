@@ -113,7 +113,16 @@ def analyze(
     video: bool = typer.Option(True, "--video/--no-video", help="Write the annotated video."),
     smooth: bool = typer.Option(True, "--smooth/--no-smooth", help="Smooth landmarks in video."),
     people: bool = typer.Option(
-        True, "--people/--no-people", help="Look for a second person in view."
+        True,
+        "--people/--no-people",
+        help="Look for several people in view and choose whom to analyse.",
+    ),
+    person: int | None = typer.Option(
+        None,
+        "--person",
+        min=1,
+        help="Analyse person N when several are in view (numbers from 'backcare camera people').",
+        show_default=False,
     ),
     pdf: bool = typer.Option(
         False, "--pdf", help="Also write each report as a PDF beside it (needs WeasyPrint)."
@@ -131,10 +140,16 @@ def analyze(
         raise InputError("must be a positive number of frames per second", where="--fps")
     if every is not None and fps is not None:
         raise InputError("give either --every or --fps, not both", where="--every/--fps")
+    if person is not None and not people:
+        raise InputError("choosing a person needs the people search", where="--no-people")
     from backcare.camera.pipeline import CameraOptions
     from backcare.camera.runner import collect_inputs, run_files
 
     paths = collect_inputs(inputs)
+    if person is not None and len(paths) > 1:
+        raise InputError(
+            "people are numbered per file: give one file with --person", where="--person"
+        )
     body_note = None
     if mass is None or height is None or sex is None:
         stored_mass, stored_height, stored_sex = _stored_body()
@@ -157,6 +172,7 @@ def analyze(
         camera_pitch_deg=camera_pitch,
         neutral_s=_parse_window(neutral),
         smooth=smooth,
+        person=person,
     )
     out.mkdir(parents=True, exist_ok=True)
     if body_note:
@@ -225,6 +241,51 @@ def analyze(
 
             written = write_pdf_beside(out / result.files["html"])
             console.print(f"  PDF -> {escape(str(written))}")
+        if "people_image" in result.files:
+            console.print(
+                f"  people found: {escape(str(out / result.files['people_image']))}"
+                " (numbered boxes)"
+            )
     if failed:
         err_console.print(f"{failed} of {len(results)} files could not be analysed.")
         raise typer.Exit(2)
+
+
+def people_command(
+    source: Path = typer.Argument(..., help="A photo or a video."),
+    out: Path = typer.Option(
+        Path("."), "--out", help="Folder for the preview image and people.json."
+    ),
+    person: int | None = typer.Option(
+        None, "--person", min=1, help="Mark person N as the one to analyse.", show_default=False
+    ),
+) -> None:
+    """List the people in a photo or video and write a preview with numbered boxes.
+
+    Pass the number of the person you want to 'backcare camera analyze --person N'.
+    """
+    from backcare.camera.pipeline import CameraOptions
+    from backcare.camera.runner import list_people, write_people
+
+    if not source.is_file():
+        raise InputError("no such file", where=str(source))
+    survey = list_people(source, CameraOptions(person=person))
+    if survey is None:
+        raise InputError("no person found", where=str(source))
+    files = write_people(survey, out, f"{source.stem}.")
+    n = len(survey.people)
+    checked = (
+        f" on {len(survey.samples)} frames spread over the video" if survey.kind == "video" else ""
+    )
+    console.print(
+        f"{n} {'person' if n == 1 else 'people'} found{checked}, numbered from left to right:",
+        markup=False,
+    )
+    for line in survey.listing():
+        console.print(f"  {line}", markup=False)
+    console.print(f"preview: {out / files['people_image']}", markup=False)
+    if n > 1:
+        console.print(
+            f"analyse someone else with: backcare camera analyze {source} --person N --out DIR",
+            markup=False,
+        )

@@ -46,9 +46,11 @@ def register(app: typer.Typer) -> None:
 
     # -- command groups ------------------------------------------------------------------------
     batch.batch_app.command("wearable")(batch.wearable_command)
+    batch.batch_app.command("camera")(batch.camera_command)
     app.add_typer(batch.batch_app, name="batch")
 
     camera.camera_app.command("analyze")(camera.analyze)
+    camera.camera_app.command("people")(camera.people_command)
     app.add_typer(camera.camera_app, name="camera")
 
     ergo.ergo_app.command("niosh")(ergo_load.niosh_command)

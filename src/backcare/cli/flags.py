@@ -50,6 +50,9 @@ _SAME = {
     "scheduler",
     "min_wear_hours",
     "pdf",
+    "only",
+    "person",
+    "threads",
 }
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")

@@ -165,7 +165,7 @@ def single_activity(script: Script, activity: str) -> Script:
     if activity not in script.activities:
         raise InputError(
             f"unknown activity {activity!r}; choose one of {', '.join(script.activities)}",
-            where="--only",
+            where="only",
         )
     day = [BoutSpec(do=activity, min=1440.0, jitter=0.0)]
     return script.model_copy(update={"days": {"only": day}, "week": ["only"] * 7})

@@ -93,21 +93,25 @@ class CameraJobOptions:
     path: Path
     load_kg: float = 0.0
     camera_pitch_deg: float | None = None
+    person: int | None = None  # the person chosen on the results page (None: automatic)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "path": str(self.path),
             "load_kg": self.load_kg,
             "camera_pitch_deg": self.camera_pitch_deg,
+            "person": self.person,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> CameraJobOptions:
         pitch = data.get("camera_pitch_deg")
+        person = data.get("person")
         return cls(
             path=Path(data["path"]),
             load_kg=float(data.get("load_kg") or 0.0),
             camera_pitch_deg=None if pitch is None else float(pitch),
+            person=None if person is None else int(person),
         )
 
 
@@ -306,6 +310,7 @@ def run_camera(
         sex=profile.sex,
         load_kg=options.load_kg,
         camera_pitch_deg=options.camera_pitch_deg,
+        person=options.person,
     )
     kind = media_kind(options.path)
     shares = {"analyse": (0.02, 0.75), "annotate": (0.75, 0.92)}

@@ -61,6 +61,8 @@ _ROLE_LABELS = {
     "hourly": "Per hour (CSV)",
     "windows": "Per window (CSV)",
     "bouts": "Bouts (CSV)",
+    "people_image": "People found, numbered (PNG)",
+    "people_json": "People found (JSON)",
 }
 
 
@@ -101,6 +103,11 @@ _OLD_WORDING = (
     ("give --mass and --height or store them in your profile", "store them in your profile"),
     ("no --camera-pitch or --neutral window", "no camera tilt given"),
     ("give --sex female", "set your sex in your profile"),
+    (
+        "with the person number (--person N on the command line, or the people picker on the "
+        "results page)",
+        "in the list of people on this page",
+    ),
     ("--camera-pitch", "the camera tilt"),
     ("--mass", "body mass"),
     ("--height", "height"),

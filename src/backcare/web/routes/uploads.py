@@ -301,8 +301,61 @@ def result_page(request: Request, job_id: int, user: CurrentUser, db: DbDep) -> 
     return render(
         request,
         "uploads/result.html",
-        {**_job_context(job), "view": view},
+        {**_job_context(job), "view": view, "people": _people(job)},
     )
+
+
+# --- choosing the person in a camera analysis ------------------------------------------------
+
+
+def _people(job: jobs.JobRecord) -> dict[str, Any] | None:
+    """The people found in a finished camera job (``people.json`` and its preview), when it
+    found more than one; else ``None``."""
+    import json
+
+    if job.kind != "camera" or not job.output_dir:
+        return None
+    view = result_view(job.output_dir)
+    if view is None:
+        return None
+    links = {f.role: f for f in view.downloads}
+    table_link, image_link = links.get("people_json"), links.get("people_image")
+    if table_link is None or image_link is None:
+        return None
+    path = resolve_output_file(job.output_dir, table_link.name)
+    try:
+        table = json.loads(path.read_text(encoding="utf-8")) if path else None
+    except (OSError, ValueError):
+        return None
+    if not isinstance(table, dict) or len(table.get("people") or []) < 2:
+        return None
+    return {"image": image_link.name, **table}
+
+
+@router.post("/results/{job_id}/person")
+async def choose_person(request: Request, job_id: int, user: CurrentUser, db: DbDep) -> Response:
+    """Analyse the same video or photo again for the person picked on the results page."""
+    job = _viewable_job(db, user, job_id)
+    writable_person(user, job.person_id)
+    people = _people(job) if job.status == "done" else None
+    if people is None or not job.output_dir:
+        raise HTTPException(404, "Not found.")
+    form = await request.form()
+    raw = str(form.get("person", "")).strip()
+    numbers = [int(p["number"]) for p in people["people"]]
+    if not raw.isdigit() or int(raw) not in numbers:
+        raise HTTPException(400, f"Choose one of the people numbered 1 to {len(numbers)}.")
+    params = dict(job.params)
+    params["person"] = int(raw)
+    new = jobs.create_job(
+        db,
+        job.person_id,
+        kind="camera",
+        inputs=list(job.inputs),
+        params=params,
+        output_dir=str(Path(job.output_dir).parent / secrets.token_hex(8)),
+    )
+    return RedirectResponse(f"/jobs/{new.id}", status_code=303)
 
 
 @router.get("/results/{job_id}/files/{name}")
