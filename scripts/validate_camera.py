@@ -18,9 +18,11 @@ keypoints are in ``validation/camera/keypoints.csv``:
   of the torso length in the image); other views are left out of those angles.
 
 ``--build-references MMPOSE_DIR`` regenerates ``keypoints.csv`` from a checkout of that
-project's ``tests/data`` (it reads ``h36m/test_h36m.npz`` with ``h36m/cameras.pkl``,
-``coco/test_coco.json``, ``ochuman/test_ochuman.json``,
-``posetrack18/annotations/test_posetrack18_val.json`` and ``mpii/test_mpii.json``).
+project's ``tests/data`` (it reads ``h36m/test_h36m.npz`` with ``h36m/cameras.pkl``, the
+COCO-style files listed in ``COCO_STYLE`` (COCO, OCHuman, PoseTrack, AI Challenger,
+CrowdPose, MHP, JHMDB, ExLPose, Human-Art's photos of real people),
+``mpi_inf_3dhp/test_3dhp_*.npz`` (motion capture projected into the picture) and
+``mpii/test_mpii.json``).
 
 For each image the script runs the same analysis as ``backcare camera analyze`` (MediaPipe
 0.10.14), picks the reference person nearest the analysed one, and prints:
@@ -33,7 +35,10 @@ For each image the script runs the same analysis as ``backcare camera analyze`` 
   reference's level is within the range's levels), and the mean width of backcare's range;
 * refusals (no person, or no score) and the wrong person (no reference person near);
 
-separately for side views and for front or oblique views (the reference's view).
+separately for side, oblique and front views (the reference's view); and, for motion-capture
+frames filmed by several cameras at once (same subject, action and frame, different camera),
+how far apart the REBA of two views of the same moment lies when both are side or oblique
+views.
 """
 
 from __future__ import annotations
@@ -71,8 +76,54 @@ H36M_JOINTS = {
     12: "neck",
     18: "head",
 }
-#: PoseTrack's head points under the names the angle code reads.
-_JOINT_ALIASES = {"head_top": "head", "head_bottom": "neck"}
+#: Other datasets' head points under the names the angle code reads (after lower case, with
+#: spaces and hyphens as underscores).
+_JOINT_ALIASES = {"head_top": "head", "head_bottom": "neck", "upper_neck": "neck"}
+#: COCO-style annotation files in the pose project's test data: (source, json, image folder).
+#: Human-Art keeps only its photos of real people (not paintings or figurines).
+COCO_STYLE = (
+    ("coco", "coco/test_coco.json", "coco"),
+    ("ochuman", "ochuman/test_ochuman.json", "ochuman"),
+    ("posetrack18", "posetrack18/annotations/test_posetrack18_val.json", "posetrack18"),
+    ("aic", "aic/test_aic.json", "aic"),
+    ("crowdpose", "crowdpose/test_crowdpose.json", "crowdpose"),
+    ("mhp", "mhp/test_mhp.json", "mhp"),
+    ("jhmdb", "jhmdb/test_jhmdb_sub1.json", "jhmdb"),
+    ("exlpose", "exlpose/test_exlpose.json", "exlpose"),
+    ("humanart", "humanart/test_humanart.json", "humanart"),
+)
+#: MPI-INF-3DHP's 17 joints (the order of the sample's ``part`` array).
+MPI3DHP_JOINTS = {
+    0: "head",
+    1: "neck",
+    2: "right_shoulder",
+    3: "right_elbow",
+    4: "right_wrist",
+    5: "left_shoulder",
+    6: "left_elbow",
+    7: "left_wrist",
+    8: "right_hip",
+    9: "right_knee",
+    10: "right_ankle",
+    11: "left_hip",
+    12: "left_knee",
+    13: "left_ankle",
+}
+
+
+def _joint_name(name: str) -> str:
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    return _JOINT_ALIASES.get(key, key)
+
+
+def _image_path(prefix: str, file_name: str) -> str | None:
+    if prefix == "humanart":
+        if "/real_human/" not in file_name:
+            return None
+        file_name = file_name.split("/images/", 1)[1]
+    return f"tests/data/{prefix}/{file_name}"
+
+
 MPII_JOINTS = {
     0: "right_ankle",
     1: "right_knee",
@@ -116,25 +167,34 @@ def build_references(mmpose: Path) -> list[dict[str, Any]]:
             # axes to world axes (the head lies above the ankles only this way round)
             world = rot @ np.array([x, y, z])
             rows.append(_row("h36m", image, 0, joint, *world, space="world_m"))
-    for name, folder, prefix in (
-        ("coco", "coco/test_coco.json", "coco"),
-        ("ochuman", "ochuman/test_ochuman.json", "ochuman"),
-        ("posetrack18", "posetrack18/annotations/test_posetrack18_val.json", "posetrack18"),
-    ):
+    for name, folder, prefix in COCO_STYLE:
         coco = json.loads((data / folder).read_text())
         files = {img["id"]: img["file_name"] for img in coco["images"]}
-        names = [_JOINT_ALIASES.get(n, n) for n in coco["categories"][0]["keypoints"]]
+        names = [_joint_name(n) for n in coco["categories"][0]["keypoints"]]
         people: dict[int, int] = defaultdict(int)
         for ann in coco["annotations"]:
             kp = np.asarray(ann["keypoints"], dtype=np.float64).reshape(-1, 3)
-            if int((kp[:, 2] > 0).sum()) < 10:
+            image_path = _image_path(prefix, files[ann["image_id"]])
+            if image_path is None or int((kp[:, 2] > 0).sum()) < 10:
                 continue
-            image = f"tests/data/{prefix}/{files[ann['image_id']]}"
+            image = image_path
             person = people[ann["image_id"]]
             people[ann["image_id"]] += 1
-            for joint, (x, y, v) in zip(names, kp, strict=True):
+            # Human-Art lists 21 names but annotates the first 17 (COCO's) in its sample
+            for joint, (x, y, v) in zip(names[: len(kp)], kp, strict=True):
                 if v > 0:
                     rows.append(_row(name, image, person, joint, x, y, math.nan, space="image_px"))
+    for part in ("train", "test"):
+        # 2D projections of the motion capture in the picture (camera rotations are not given
+        # for the test cameras, so the 3D joints are not used)
+        sample = np.load(data / "mpi_inf_3dhp" / f"test_3dhp_{part}.npz")
+        for name, joints in zip(sample["imgname"], sample["part"], strict=True):
+            image = f"tests/data/mpi_inf_3dhp/{name}"
+            for index, joint in MPI3DHP_JOINTS.items():
+                x, y, conf = joints[index]
+                if conf > 0:
+                    row = _row("mpi_inf_3dhp", image, 0, joint, x, y, math.nan, space="image_px")
+                    rows.append(row)
     for entry in json.loads((data / "mpii" / "test_mpii.json").read_text()):
         image = f"tests/data/mpii/{entry['image']}"
         for index, joint in MPII_JOINTS.items():
@@ -464,9 +524,56 @@ def _group(ref: Reference, cameras: Any, image: str) -> str:
     return view if view != "3d" else "unknown"
 
 
+def moment(image: str) -> tuple[str, str] | None:
+    """``(moment, camera)`` of a multi-camera motion-capture frame, from its file name.
+
+    Human3.6M: ``S1_Directions_1.54138969_000001.jpg`` is subject S1, action Directions_1,
+    camera 54138969, frame 000001. MPI-INF-3DHP: ``S4_Seq2_Cam0_001033.jpg``. Two images with
+    the same moment and different cameras show the same instant from two viewpoints.
+    """
+    stem = Path(image).stem
+    if "." in stem and stem.startswith("S"):
+        head, tail = stem.split(".", 1)
+        camera, _, frame = tail.partition("_")
+        return f"{head}:{frame}", camera
+    parts = stem.split("_")
+    if len(parts) == 4 and parts[2].startswith("Cam"):
+        return f"{parts[0]}:{parts[1]}:{parts[3]}", parts[2]
+    return None
+
+
+def two_views(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """REBA agreement between two cameras on the same moment, both side or oblique views.
+
+    A pair differs by the larger of the differences of the two ranges' low and high ends (0
+    when both give the same score or the same range)."""
+    by_moment: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        key = moment(r["image"])
+        if key is not None and r.get("group") in ("side", "oblique"):
+            by_moment[key[0]].append(r)
+    pairs = [
+        (a, b)
+        for group in by_moment.values()
+        for i, a in enumerate(group)
+        for b in group[i + 1 :]
+        if moment(a["image"]) != moment(b["image"])
+    ]
+    diffs = []
+    for a, b in pairs:
+        ra, rb = a.get("reba"), b.get("reba")
+        if ra and rb and all(math.isfinite(x[k]) for x in (ra, rb) for k in ("low", "high")):
+            diffs.append(max(abs(ra["low"] - rb["low"]), abs(ra["high"] - rb["high"])))
+    out: dict[str, Any] = {"pairs": len(pairs), "scored_pairs": len(diffs)}
+    if diffs:
+        out["reba_mean_difference"] = round(float(np.mean(diffs)), 2)
+        out["reba_within_1"] = round(float(np.mean([d <= 1 for d in diffs])), 2)
+    return out
+
+
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for label, groups in (("side", {"side"}), ("front/oblique", {"front", "oblique"})):
+    for label, groups in (("side", {"side"}), ("oblique", {"oblique"}), ("front", {"front"})):
         sel = [r for r in rows if r.get("group") in groups]
         entry: dict[str, Any] = {"images": len(sel)}
         entry["refused"] = sum(1 for r in sel if "refused" in r)
@@ -514,6 +621,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 )
         out[label] = entry
     out["wrong_person"] = sum(1 for r in rows if r.get("wrong_person"))
+    out["two_views_of_one_moment"] = two_views(rows)
     return out
 
 
