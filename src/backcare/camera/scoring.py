@@ -191,7 +191,7 @@ def task_inputs(series: PostureSeries, options: CameraOptions, *, single_image: 
         unsure_channels=frozenset(unsure) & ASSUMABLE_CHANNELS,
         # a rater scores the side facing the camera: a far arm hidden behind the body is left
         # out instead of widening the range (front and oblique frames are not scored at all)
-        score_side="seen",
+        score_side=rule.score_side,
         **timing,
     )
 
