@@ -337,13 +337,20 @@ def reference_angles_2d(ref: Reference) -> dict[str, float]:
     if hip is None or sh is None:
         return out
     trunk = up(sh - hip)
-    # facing: the side of the trunk the head (nose, ears) or the toes/knees lie on
+    # facing: the side of the trunk the head (nose, ears) or the toes/knees lie on; in a deep
+    # bend (head more than half a torso ahead of the hips) the head's side, since straight legs
+    # then slant back behind the hips
     ahead = None
+    head = j.get("nose", j.get("head"))
+    torso = float(np.linalg.norm(sh - hip))
+    if head is not None and abs(head[0] - hip[0]) > 0.5 * torso:
+        ahead = 1.0 if head[0] > hip[0] else -1.0
     for a, b in (("nose", None), ("left_knee", "right_knee")):
+        if ahead is not None:
+            break
         p = j.get(a) if b is None else ref.mid(a, b)
         if p is not None:
             ahead = 1.0 if (p[0] - (sh[0] if b is None else hip[0])) > 0 else -1.0
-            break
     if ahead is None:
         return out
 
