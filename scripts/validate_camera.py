@@ -305,6 +305,9 @@ def reference_angles_3d(ref: Reference) -> dict[str, float]:
         "knee_flexion": max(out.get("knee_flexion_left", -1), out.get("knee_flexion_right", -1)),
         "elbow_flexion": _elbow_of_raised(out),
     }
+    for side in ("left", "right"):
+        angles[f"upper_arm_flexion_{side}"] = out.get(f"upper_arm_flexion_{side}", math.nan)
+        angles[f"elbow_flexion_{side}"] = out.get(f"elbow_flexion_{side}", math.nan)
     return {k: (math.nan if v == -1 else v) for k, v in angles.items()}
 
 
@@ -376,6 +379,7 @@ def reference_angles_2d(ref: Reference) -> dict[str, float]:
                 a, b = up(e - s), up(w - e)
                 elbow = math.degrees(math.atan2(abs(a[0] * b[1] - a[1] * b[0]), a @ b))
             arms.append((flex, elbow))
+            out[f"upper_arm_flexion_{side}"], out[f"elbow_flexion_{side}"] = flex, elbow
     if arms:
         flex, elbow = max(arms, key=lambda t: abs(t[0]))
         out["upper_arm_flexion"], out["elbow_flexion"] = flex, elbow
@@ -422,17 +426,37 @@ def reference_scores(angles: dict[str, float]) -> tuple[int | None, int | None]:
 
 
 # -- running backcare ----------------------------------------------------------------------------
-def measured(analysis: Any) -> dict[str, float]:
+def same_arm(ref: dict[str, float], got: dict[str, Any]) -> dict[str, float]:
+    """The reference's arm angles on the side backcare scored when it saw one arm only.
+
+    A rater scores the side the camera sees; so does backcare when the far arm is hidden. The
+    reference then gives that arm (not the more raised of both) for the upper-arm error and the
+    reference score."""
+    seen = got.get("arm_side")
+    if seen not in ("left", "right"):
+        return ref
+    flex = ref.get(f"upper_arm_flexion_{seen}", math.nan)
+    if not math.isfinite(flex):
+        return ref
+    return {**ref, "upper_arm_flexion": flex, "elbow_flexion": ref[f"elbow_flexion_{seen}"]}
+
+
+def measured(analysis: Any) -> dict[str, Any]:
     s = analysis.series
 
     def get(name: str) -> float:
         v = s.get(name)
         return float(v[0]) if v is not None else math.nan
 
-    out = {"trunk_flexion": get("trunk_flexion"), "neck_flexion": get("neck_flexion")}
+    out: dict[str, Any] = {
+        "trunk_flexion": get("trunk_flexion"),
+        "neck_flexion": get("neck_flexion"),
+    }
     arms = [(get(f"upper_arm_flexion_{x}"), x) for x in ("left", "right")]
     arms = [a for a in arms if math.isfinite(a[0])]
     out["upper_arm_flexion"] = max(arms, key=lambda t: abs(t[0]))[0] if arms else math.nan
+    if len(arms) == 1:
+        out["arm_side"] = arms[0][1]
     knees = [get(f"knee_flexion_{x}") for x in ("left", "right")]
     knees = [k for k in knees if math.isfinite(k)]
     out["knee_flexion"] = max(knees) if knees else math.nan
@@ -505,8 +529,9 @@ def run(data: Path, refs_path: Path) -> dict[str, Any]:
             )
             if ref.space == "image_px" and group != "side":
                 ref_angles = dict.fromkeys(ref_angles, math.nan)
-            ref_reba, ref_rula = reference_scores(ref_angles)
             got = measured(analysis)
+            ref_angles = same_arm(ref_angles, got)
+            ref_reba, ref_rula = reference_scores(ref_angles)
             row.update(group=group, reference=ref_angles, measured=got)
             for method, ref_score in (("reba", ref_reba), ("rula", ref_rula)):
                 fs = getattr(analysis.scores, method)
