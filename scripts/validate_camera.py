@@ -18,9 +18,11 @@ keypoints are in ``validation/camera/keypoints.csv``:
   of the torso length in the image); other views are left out of those angles.
 
 ``--build-references MMPOSE_DIR`` regenerates ``keypoints.csv`` from a checkout of that
-project's ``tests/data`` (it reads ``h36m/test_h36m.npz`` with ``h36m/cameras.pkl``,
-``coco/test_coco.json``, ``ochuman/test_ochuman.json``,
-``posetrack18/annotations/test_posetrack18_val.json`` and ``mpii/test_mpii.json``).
+project's ``tests/data`` (it reads ``h36m/test_h36m.npz`` with ``h36m/cameras.pkl``, the
+COCO-style files listed in ``COCO_STYLE`` (COCO, OCHuman, PoseTrack, AI Challenger,
+CrowdPose, MHP, JHMDB, ExLPose, Human-Art's photos of real people),
+``mpi_inf_3dhp/test_3dhp_*.npz`` (motion capture projected into the picture) and
+``mpii/test_mpii.json``).
 
 For each image the script runs the same analysis as ``backcare camera analyze`` (MediaPipe
 0.10.14), picks the reference person nearest the analysed one, and prints:
@@ -33,7 +35,10 @@ For each image the script runs the same analysis as ``backcare camera analyze`` 
   reference's level is within the range's levels), and the mean width of backcare's range;
 * refusals (no person, or no score) and the wrong person (no reference person near);
 
-separately for side views and for front or oblique views (the reference's view).
+separately for side, oblique and front views (the reference's view); and, for motion-capture
+frames filmed by several cameras at once (same subject, action and frame, different camera),
+how far apart the REBA of two views of the same moment lies when both are side or oblique
+views.
 """
 
 from __future__ import annotations
@@ -71,8 +76,54 @@ H36M_JOINTS = {
     12: "neck",
     18: "head",
 }
-#: PoseTrack's head points under the names the angle code reads.
-_JOINT_ALIASES = {"head_top": "head", "head_bottom": "neck"}
+#: Other datasets' head points under the names the angle code reads (after lower case, with
+#: spaces and hyphens as underscores).
+_JOINT_ALIASES = {"head_top": "head", "head_bottom": "neck", "upper_neck": "neck"}
+#: COCO-style annotation files in the pose project's test data: (source, json, image folder).
+#: Human-Art keeps only its photos of real people (not paintings or figurines).
+COCO_STYLE = (
+    ("coco", "coco/test_coco.json", "coco"),
+    ("ochuman", "ochuman/test_ochuman.json", "ochuman"),
+    ("posetrack18", "posetrack18/annotations/test_posetrack18_val.json", "posetrack18"),
+    ("aic", "aic/test_aic.json", "aic"),
+    ("crowdpose", "crowdpose/test_crowdpose.json", "crowdpose"),
+    ("mhp", "mhp/test_mhp.json", "mhp"),
+    ("jhmdb", "jhmdb/test_jhmdb_sub1.json", "jhmdb"),
+    ("exlpose", "exlpose/test_exlpose.json", "exlpose"),
+    ("humanart", "humanart/test_humanart.json", "humanart"),
+)
+#: MPI-INF-3DHP's 17 joints (the order of the sample's ``part`` array).
+MPI3DHP_JOINTS = {
+    0: "head",
+    1: "neck",
+    2: "right_shoulder",
+    3: "right_elbow",
+    4: "right_wrist",
+    5: "left_shoulder",
+    6: "left_elbow",
+    7: "left_wrist",
+    8: "right_hip",
+    9: "right_knee",
+    10: "right_ankle",
+    11: "left_hip",
+    12: "left_knee",
+    13: "left_ankle",
+}
+
+
+def _joint_name(name: str) -> str:
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    return _JOINT_ALIASES.get(key, key)
+
+
+def _image_path(prefix: str, file_name: str) -> str | None:
+    if prefix == "humanart":
+        if "/real_human/" not in file_name:
+            return None
+        file_name = file_name.split("/images/", 1)[1]
+    return f"tests/data/{prefix}/{file_name}"
+
+
 MPII_JOINTS = {
     0: "right_ankle",
     1: "right_knee",
@@ -116,25 +167,34 @@ def build_references(mmpose: Path) -> list[dict[str, Any]]:
             # axes to world axes (the head lies above the ankles only this way round)
             world = rot @ np.array([x, y, z])
             rows.append(_row("h36m", image, 0, joint, *world, space="world_m"))
-    for name, folder, prefix in (
-        ("coco", "coco/test_coco.json", "coco"),
-        ("ochuman", "ochuman/test_ochuman.json", "ochuman"),
-        ("posetrack18", "posetrack18/annotations/test_posetrack18_val.json", "posetrack18"),
-    ):
+    for name, folder, prefix in COCO_STYLE:
         coco = json.loads((data / folder).read_text())
         files = {img["id"]: img["file_name"] for img in coco["images"]}
-        names = [_JOINT_ALIASES.get(n, n) for n in coco["categories"][0]["keypoints"]]
+        names = [_joint_name(n) for n in coco["categories"][0]["keypoints"]]
         people: dict[int, int] = defaultdict(int)
         for ann in coco["annotations"]:
             kp = np.asarray(ann["keypoints"], dtype=np.float64).reshape(-1, 3)
-            if int((kp[:, 2] > 0).sum()) < 10:
+            image_path = _image_path(prefix, files[ann["image_id"]])
+            if image_path is None or int((kp[:, 2] > 0).sum()) < 10:
                 continue
-            image = f"tests/data/{prefix}/{files[ann['image_id']]}"
+            image = image_path
             person = people[ann["image_id"]]
             people[ann["image_id"]] += 1
-            for joint, (x, y, v) in zip(names, kp, strict=True):
+            # Human-Art lists 21 names but annotates the first 17 (COCO's) in its sample
+            for joint, (x, y, v) in zip(names[: len(kp)], kp, strict=True):
                 if v > 0:
                     rows.append(_row(name, image, person, joint, x, y, math.nan, space="image_px"))
+    for part in ("train", "test"):
+        # 2D projections of the motion capture in the picture (camera rotations are not given
+        # for the test cameras, so the 3D joints are not used)
+        sample = np.load(data / "mpi_inf_3dhp" / f"test_3dhp_{part}.npz")
+        for name, joints in zip(sample["imgname"], sample["part"], strict=True):
+            image = f"tests/data/mpi_inf_3dhp/{name}"
+            for index, joint in MPI3DHP_JOINTS.items():
+                x, y, conf = joints[index]
+                if conf > 0:
+                    row = _row("mpi_inf_3dhp", image, 0, joint, x, y, math.nan, space="image_px")
+                    rows.append(row)
     for entry in json.loads((data / "mpii" / "test_mpii.json").read_text()):
         image = f"tests/data/mpii/{entry['image']}"
         for index, joint in MPII_JOINTS.items():
@@ -245,6 +305,9 @@ def reference_angles_3d(ref: Reference) -> dict[str, float]:
         "knee_flexion": max(out.get("knee_flexion_left", -1), out.get("knee_flexion_right", -1)),
         "elbow_flexion": _elbow_of_raised(out),
     }
+    for side in ("left", "right"):
+        angles[f"upper_arm_flexion_{side}"] = out.get(f"upper_arm_flexion_{side}", math.nan)
+        angles[f"elbow_flexion_{side}"] = out.get(f"elbow_flexion_{side}", math.nan)
     return {k: (math.nan if v == -1 else v) for k, v in angles.items()}
 
 
@@ -277,13 +340,20 @@ def reference_angles_2d(ref: Reference) -> dict[str, float]:
     if hip is None or sh is None:
         return out
     trunk = up(sh - hip)
-    # facing: the side of the trunk the head (nose, ears) or the toes/knees lie on
+    # facing: the side of the trunk the head (nose, ears) or the toes/knees lie on; in a deep
+    # bend (head more than half a torso ahead of the hips) the head's side, since straight legs
+    # then slant back behind the hips
     ahead = None
+    head = j.get("nose", j.get("head"))
+    torso = float(np.linalg.norm(sh - hip))
+    if head is not None and abs(head[0] - hip[0]) > 0.5 * torso:
+        ahead = 1.0 if head[0] > hip[0] else -1.0
     for a, b in (("nose", None), ("left_knee", "right_knee")):
+        if ahead is not None:
+            break
         p = j.get(a) if b is None else ref.mid(a, b)
         if p is not None:
             ahead = 1.0 if (p[0] - (sh[0] if b is None else hip[0])) > 0 else -1.0
-            break
     if ahead is None:
         return out
 
@@ -309,6 +379,7 @@ def reference_angles_2d(ref: Reference) -> dict[str, float]:
                 a, b = up(e - s), up(w - e)
                 elbow = math.degrees(math.atan2(abs(a[0] * b[1] - a[1] * b[0]), a @ b))
             arms.append((flex, elbow))
+            out[f"upper_arm_flexion_{side}"], out[f"elbow_flexion_{side}"] = flex, elbow
     if arms:
         flex, elbow = max(arms, key=lambda t: abs(t[0]))
         out["upper_arm_flexion"], out["elbow_flexion"] = flex, elbow
@@ -355,17 +426,37 @@ def reference_scores(angles: dict[str, float]) -> tuple[int | None, int | None]:
 
 
 # -- running backcare ----------------------------------------------------------------------------
-def measured(analysis: Any) -> dict[str, float]:
+def same_arm(ref: dict[str, float], got: dict[str, Any]) -> dict[str, float]:
+    """The reference's arm angles on the side backcare scored when it saw one arm only.
+
+    A rater scores the side the camera sees; so does backcare when the far arm is hidden. The
+    reference then gives that arm (not the more raised of both) for the upper-arm error and the
+    reference score."""
+    seen = got.get("arm_side")
+    if seen not in ("left", "right"):
+        return ref
+    flex = ref.get(f"upper_arm_flexion_{seen}", math.nan)
+    if not math.isfinite(flex):
+        return ref
+    return {**ref, "upper_arm_flexion": flex, "elbow_flexion": ref[f"elbow_flexion_{seen}"]}
+
+
+def measured(analysis: Any) -> dict[str, Any]:
     s = analysis.series
 
     def get(name: str) -> float:
         v = s.get(name)
         return float(v[0]) if v is not None else math.nan
 
-    out = {"trunk_flexion": get("trunk_flexion"), "neck_flexion": get("neck_flexion")}
+    out: dict[str, Any] = {
+        "trunk_flexion": get("trunk_flexion"),
+        "neck_flexion": get("neck_flexion"),
+    }
     arms = [(get(f"upper_arm_flexion_{x}"), x) for x in ("left", "right")]
     arms = [a for a in arms if math.isfinite(a[0])]
     out["upper_arm_flexion"] = max(arms, key=lambda t: abs(t[0]))[0] if arms else math.nan
+    if len(arms) == 1:
+        out["arm_side"] = arms[0][1]
     knees = [get(f"knee_flexion_{x}") for x in ("left", "right")]
     knees = [k for k in knees if math.isfinite(k)]
     out["knee_flexion"] = max(knees) if knees else math.nan
@@ -438,8 +529,9 @@ def run(data: Path, refs_path: Path) -> dict[str, Any]:
             )
             if ref.space == "image_px" and group != "side":
                 ref_angles = dict.fromkeys(ref_angles, math.nan)
-            ref_reba, ref_rula = reference_scores(ref_angles)
             got = measured(analysis)
+            ref_angles = same_arm(ref_angles, got)
+            ref_reba, ref_rula = reference_scores(ref_angles)
             row.update(group=group, reference=ref_angles, measured=got)
             for method, ref_score in (("reba", ref_reba), ("rula", ref_rula)):
                 fs = getattr(analysis.scores, method)
@@ -464,9 +556,56 @@ def _group(ref: Reference, cameras: Any, image: str) -> str:
     return view if view != "3d" else "unknown"
 
 
+def moment(image: str) -> tuple[str, str] | None:
+    """``(moment, camera)`` of a multi-camera motion-capture frame, from its file name.
+
+    Human3.6M: ``S1_Directions_1.54138969_000001.jpg`` is subject S1, action Directions_1,
+    camera 54138969, frame 000001. MPI-INF-3DHP: ``S4_Seq2_Cam0_001033.jpg``. Two images with
+    the same moment and different cameras show the same instant from two viewpoints.
+    """
+    stem = Path(image).stem
+    if "." in stem and stem.startswith("S"):
+        head, tail = stem.split(".", 1)
+        camera, _, frame = tail.partition("_")
+        return f"{head}:{frame}", camera
+    parts = stem.split("_")
+    if len(parts) == 4 and parts[2].startswith("Cam"):
+        return f"{parts[0]}:{parts[1]}:{parts[3]}", parts[2]
+    return None
+
+
+def two_views(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """REBA agreement between two cameras on the same moment, both side or oblique views.
+
+    A pair differs by the larger of the differences of the two ranges' low and high ends (0
+    when both give the same score or the same range)."""
+    by_moment: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        key = moment(r["image"])
+        if key is not None and r.get("group") in ("side", "oblique"):
+            by_moment[key[0]].append(r)
+    pairs = [
+        (a, b)
+        for group in by_moment.values()
+        for i, a in enumerate(group)
+        for b in group[i + 1 :]
+        if moment(a["image"]) != moment(b["image"])
+    ]
+    diffs = []
+    for a, b in pairs:
+        ra, rb = a.get("reba"), b.get("reba")
+        if ra and rb and all(math.isfinite(x[k]) for x in (ra, rb) for k in ("low", "high")):
+            diffs.append(max(abs(ra["low"] - rb["low"]), abs(ra["high"] - rb["high"])))
+    out: dict[str, Any] = {"pairs": len(pairs), "scored_pairs": len(diffs)}
+    if diffs:
+        out["reba_mean_difference"] = round(float(np.mean(diffs)), 2)
+        out["reba_within_1"] = round(float(np.mean([d <= 1 for d in diffs])), 2)
+    return out
+
+
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for label, groups in (("side", {"side"}), ("front/oblique", {"front", "oblique"})):
+    for label, groups in (("side", {"side"}), ("oblique", {"oblique"}), ("front", {"front"})):
         sel = [r for r in rows if r.get("group") in groups]
         entry: dict[str, Any] = {"images": len(sel)}
         entry["refused"] = sum(1 for r in sel if "refused" in r)
@@ -514,6 +653,7 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 )
         out[label] = entry
     out["wrong_person"] = sum(1 for r in rows if r.get("wrong_person"))
+    out["two_views_of_one_moment"] = two_views(rows)
     return out
 
 

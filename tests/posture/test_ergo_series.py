@@ -342,6 +342,30 @@ def test_one_arm_missing_uses_the_other_and_marks_the_frame_partial():
     assert (reba_series(both, TASK).status == FrameStatus.NOT_COMPUTABLE).all()
 
 
+def test_seen_side_rule_scores_the_measured_arm_without_widening_for_the_hidden_one():
+    far = ("upper_arm_flexion_left", "elbow_flexion_left", "upper_arm_abduction_left")
+    s = full_series(upper_arm_flexion_right=30.0).replace(drop=(*far, "wrist_flexion_left"))
+    seen = TaskInputs(coupling="good", load_kg=0, score_side="seen")
+    for score in (reba_series, rula_series):
+        worse = score(s, TASK)
+        assert (worse.score_max > worse.score).all()  # the hidden arm may be the worse one
+        near = score(s, seen)
+        assert (near.side == 1).all()
+        assert (near.score == worse.score).all()
+        assert (near.score_max == near.score).all()
+        assert (near.status == FrameStatus.COMPLETE).all()
+        # what is unknown on the scored side still widens the range
+        raised = s.replace(values={"upper_arm_flexion_right": np.full(5, 100.0)})
+        unsure = score(raised.replace(drop=("wrist_flexion_right",)), seen)
+        assert (unsure.status == FrameStatus.PARTIAL).all()
+        assert unsure.missing_channels(0) == ("wrist_flexion_right",)
+        if score is reba_series:
+            assert (unsure.score_max > unsure.score).all()
+    # both arms seen: the worse one, as before
+    both = full_series(upper_arm_flexion_left=100.0, upper_arm_flexion_right=10.0)
+    assert (reba_series(both, seen).side == 0).all()
+
+
 def test_missing_optional_channel_is_a_marked_lower_bound_unless_assumed_neutral():
     s = full_series(wrist_flexion_left=40.0, wrist_flexion_right=40.0)
     complete = reba_series(s, TASK)

@@ -189,6 +189,9 @@ def task_inputs(series: PostureSeries, options: CameraOptions, *, single_image: 
         min_confidence=rule.min_confidence,
         margin_deg=rule.margin_deg,
         unsure_channels=frozenset(unsure) & ASSUMABLE_CHANNELS,
+        # a rater scores the side facing the camera: a far arm hidden behind the body is left
+        # out instead of widening the range (front and oblique frames are not scored at all)
+        score_side=rule.score_side,
         **timing,
     )
 
@@ -206,6 +209,7 @@ def _reba_rula(series: PostureSeries, options: CameraOptions, scores: Scores) ->
             "a single photo shows no timing: REBA's and RULA's static, repeated and rapid-change "
             "items are scored as absent"
         )
+    _scored_side(series, reba, scores, single=single)
     ranged = (reba.score_max > reba.score) & (reba.action_level >= 0)
     if ranged.any():
         unknown = np.bitwise_or.reduce(reba.missing[ranged])
@@ -222,6 +226,57 @@ def _reba_rula(series: PostureSeries, options: CameraOptions, scores: Scores) ->
                 "upper-arm and elbow angles, and some of their landmarks were not seen"
             )
     return reba, rula
+
+
+def _arm_seen(series: PostureSeries, arm: str) -> NDArray[np.bool_]:
+    seen = np.ones(len(series), dtype=bool)
+    for part in ("upper_arm_flexion", "elbow_flexion"):
+        values = series.get(f"{part}_{arm}")
+        seen &= np.isfinite(values) if values is not None else False
+    return seen
+
+
+def _scored_side(series: PostureSeries, reba: Any, scores: Scores, *, single: bool) -> None:
+    """Say which side of the body REBA and RULA scored, and why, in the details and notes."""
+    scored = reba.action_level >= 0
+    if not scored.any():
+        return
+    both = _arm_seen(series, "left") & _arm_seen(series, "right")
+    names = np.where(reba.side == 1, "right", "left")
+    near = scored & ~both
+    counts = {
+        side: {
+            "facing_camera": int((near & (names == side)).sum()),
+            "worse_of_both": int((scored & both & (names == side)).sum()),
+        }
+        for side in ("left", "right")
+    }
+    for fs in (scores.reba, scores.rula):
+        if fs is not None:
+            fs.detail["scored_side"] = counts
+    if single:
+        side = str(names[0])
+        other = "right" if side == "left" else "left"
+        if near[0]:
+            scores.notes.append(
+                f"REBA and RULA score the {side} side of the body, the side facing the camera: "
+                f"the {other} arm was hidden, so it is left out as a rater would"
+            )
+        else:
+            scores.notes.append(
+                f"REBA and RULA score the {side} arm, the worse of the two arms seen"
+            )
+        return
+    if near.any():
+        parts = [
+            f"the {side} side in {_frames_text(counts[side]['facing_camera'])}"
+            for side in ("left", "right")
+            if counts[side]["facing_camera"]
+        ]
+        scores.notes.append(
+            "where one arm was hidden, REBA and RULA score the side facing the camera, as a rater "
+            f"would: {' and '.join(parts)}; elsewhere the worse of the two arms"
+        )
 
 
 def _load(series: PostureSeries, options: CameraOptions, scores: Scores) -> F64:

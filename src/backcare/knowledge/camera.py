@@ -107,6 +107,10 @@ class AdjustmentRule(Cited):
 
     min_confidence: float = Field(ge=0.0, le=1.0)
     margin_deg: float = Field(ge=0.0, le=45.0)
+    score_side: Literal["worse", "seen"] = Field(
+        default="worse",
+        description="which arm REBA/RULA score (see TaskInputs.score_side in the posture core)",
+    )
     note: str
 
 

@@ -48,6 +48,7 @@ from backcare.posture.conventions import CHANNELS, Activity
 from backcare.posture.series import PostureSeries
 
 __all__ = [
+    "ARM_CHANNELS",
     "ASSUMABLE_CHANNELS",
     "READ_CHANNELS",
     "REQUIRED_CHANNELS",
@@ -59,11 +60,13 @@ __all__ = [
     "TaskInputs",
     "WristTwist",
     "decode_missing",
+    "forget_arm",
     "judge",
     "override",
     "reba_tables",
     "rula_tables",
     "series_rules",
+    "unseen_arms",
     "validated",
     "worst_where",
 ]
@@ -188,6 +191,12 @@ class TaskInputs(BaseModel):
         Channels the view sees only through depth: a reading clearly short of the threshold
         still rules the item out, but a reading near or beyond it never adds the point; it
         widens the range instead.
+    score_side
+        Which arm scores: ``"worse"`` (REBA's and RULA's rule: the side with the higher arm
+        score; an arm not measured may be the worse one, so it widens the range) or ``"seen"``
+        (the side a rater looks at in a side-view photo: where only one arm was measured in a
+        frame, that arm is scored and the unseen far arm neither widens the range nor counts as
+        missing; where both were measured, the worse).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
@@ -214,6 +223,7 @@ class TaskInputs(BaseModel):
     min_confidence: float = Field(default=0.0, ge=0.0, le=1.0)
     margin_deg: float = Field(default=0.0, ge=0.0, le=45.0)
     unsure_channels: frozenset[str] = frozenset()
+    score_side: Literal["worse", "seen"] = "worse"
 
     @field_validator("assume_neutral")
     @classmethod
@@ -378,6 +388,32 @@ def judge(
     unknown = ~(yes | no)
     reader.mark(name, unknown)
     return Judged(yes=np.asarray(yes, dtype=bool), unknown=np.asarray(unknown, dtype=bool))
+
+
+#: Each arm's channels (its flexion, elbow, abduction and wrist).
+ARM_CHANNELS = {
+    arm: tuple(
+        f"{part}_{arm}"
+        for part in ("upper_arm_flexion", "elbow_flexion", "upper_arm_abduction", "wrist_flexion")
+    )
+    for arm in ("left", "right")
+}
+
+
+def unseen_arms(task: TaskInputs, ok: dict[str, BoolArray]) -> dict[str, BoolArray]:
+    """Per arm, the frames where it is left out because only the other arm was measured
+    (``task.score_side == "seen"``); all False for the ``"worse"`` rule."""
+    if task.score_side != "seen":
+        return {arm: np.zeros_like(mask) for arm, mask in ok.items()}
+    return {"left": ~ok["left"] & ok["right"], "right": ~ok["right"] & ok["left"]}
+
+
+def forget_arm(reader: ChannelReader, arm: str, frames: BoolArray) -> None:
+    """Clear ``arm``'s channels from the missing mask where ``frames`` (an arm left out)."""
+    bits = np.uint32(0)
+    for name in ARM_CHANNELS[arm]:
+        bits |= _BIT[name]
+    reader.missing[frames] &= ~bits
 
 
 def worst_where(values: FloatArray, unknown: BoolArray, worst_deg: float) -> FloatArray:

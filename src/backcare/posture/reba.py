@@ -47,12 +47,14 @@ from backcare.posture.ergo_common import (
     Judged,
     LegWeightBearing,
     TaskInputs,
+    forget_arm,
     judge,
     load_array,
     override,
     reba_tables,
     series_rules,
     status_of,
+    unseen_arms,
     worst_where,
 )
 from backcare.posture.ergo_timing import TimingFlags, timing_flags
@@ -448,7 +450,13 @@ def reba_series(
     upper, lower, wrist, table_b = (
         np.where(right, r, lft) for r, lft in zip(sides["right"], sides["left"], strict=True)
     )
-    table_b_hi = np.maximum(sides_hi["left"][3], sides_hi["right"][3])
+    unseen = unseen_arms(task, ok)
+    for arm in ("left", "right"):
+        forget_arm(reader, arm, unseen[arm])
+    table_b_hi = np.maximum(
+        np.where(unseen["left"], 0, sides_hi["left"][3]),
+        np.where(unseen["right"], 0, sides_hi["right"][3]),
+    )
 
     flags = timing if timing is not None else timing_flags(series, rules)
     static = override(task.static, flags.any_static())

@@ -44,12 +44,14 @@ from backcare.posture.ergo_common import (
     LoadPattern,
     TaskInputs,
     WristTwist,
+    forget_arm,
     judge,
     load_array,
     override,
     rula_tables,
     series_rules,
     status_of,
+    unseen_arms,
     worst_where,
 )
 from backcare.posture.ergo_timing import TimingFlags, timing_flags
@@ -411,6 +413,7 @@ def rula_series(
     wrist_edge = float(t.wrist.edges[-1])
     sides = {}
     score_c_hi = np.zeros(n, dtype=np.int16)
+    sides_hi = {}
     ok = {}
     for arm in ("left", "right"):
         ua_name, el_name = f"upper_arm_flexion_{arm}", f"elbow_flexion_{arm}"
@@ -448,7 +451,11 @@ def rula_series(
             wrist_adj,
             twist,
         )
-        score_c_hi = np.maximum(score_c_hi, table_a_hi + muscle_a + force)
+        sides_hi[arm] = table_a_hi + muscle_a + force
+    unseen = unseen_arms(task, ok)
+    for arm in ("left", "right"):
+        forget_arm(reader, arm, unseen[arm])
+        score_c_hi = np.maximum(score_c_hi, np.where(unseen[arm], 0, sides_hi[arm]))
     failed |= ~(ok["left"] | ok["right"])
     score_c_side = {s: sides[s][3] + muscle_a + force for s in sides}
     right = ok["right"] & (~ok["left"] | (score_c_side["right"] >= score_c_side["left"]))
