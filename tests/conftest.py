@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 
 from backcare.cli.main import main as cli_main
@@ -17,6 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 POSTGRES_URL = os.environ.get("BACKCARE_TEST_POSTGRES_URL")
 REQUIRE_POSTGRES = os.environ.get("BACKCARE_REQUIRE_POSTGRES") == "1"
+
+# Property tests check results, not speed: a busy machine must not fail them on Hypothesis's
+# per-example deadline (speed is measured in benchmarks/).
+settings.register_profile("backcare", deadline=None)
+settings.load_profile("backcare")
 
 
 @pytest.fixture(autouse=True)

@@ -398,7 +398,7 @@ def survey_frames(
             found = "1 person was" if len(people) == 1 else f"{len(people)} people were"
             raise InputError(
                 f"there is no person {person}: {found} found (numbered from 1, left to right)",
-                where=f"--person ({where})" if where else "--person",
+                where=f"person ({where})" if where else "person",
             )
         chosen = person
     else:

@@ -275,8 +275,9 @@ def camera_ergo_summary(summary: Mapping[str, Any]) -> ErgoSummary:
     assert isinstance(exposure, Mapping)
     inner = exposure.get("summary") if isinstance(exposure.get("summary"), Mapping) else {}
     assert isinstance(inner, Mapping)
-    iso = exposure.get("iso11226") if isinstance(exposure.get("iso11226"), Mapping) else {}
-    assert isinstance(iso, Mapping)
+    # the one exposure form keeps the verdicts in the summary; older files had them beside it
+    iso = inner.get("iso", exposure.get("iso11226"))
+    iso = iso if isinstance(iso, Mapping) else {}
     regions = tuple(_region_row(part, iso.get(part)) for part in REGIONS)
     level_rows = []
     for method in ("reba", "rula"):
