@@ -21,7 +21,6 @@ processes.
 from __future__ import annotations
 
 import html
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +37,7 @@ from backcare.batch.camera_task import (
     load_done_row,
     media_fingerprint,
 )
-from backcare.batch.runner import ClusterOptions, _memory_limit, open_client
+from backcare.batch.runner import ClusterOptions, _memory_limit, run_tasks
 from backcare.errors import InputError
 
 __all__ = ["FILES_DIR", "CameraCohortResult", "camera_summary", "run_camera_cohort"]
@@ -111,58 +110,32 @@ def run_camera_cohort(
     root = Path(out).resolve()
     files_root = root / FILES_DIR
     files_root.mkdir(parents=True, exist_ok=True)
-    outcomes: dict[str, MediaOutcome] = {}
-    todo: list[tuple[MediaSpec, str]] = []
-    for spec in cohort.items:
-        try:
-            expected = media_fingerprint(spec, options)
-        except OSError as exc:
-            outcomes[spec.key] = MediaOutcome(
-                key=spec.key,
-                status="failed",
-                error=type(exc).__name__,
-                message=f"cannot read {exc.filename}: {exc.strerror}",
-            )
-            continue
-        row = None if force else load_done_row(files_root / spec.key, expected)
-        if row is not None:
-            outcomes[spec.key] = MediaOutcome(key=spec.key, status="skipped", row=row)
-        else:
-            todo.append((spec, expected))
-    if on_start is not None:
-        on_start(len(cohort), len(todo))
-    if on_outcome is not None:
-        for o in list(outcomes.values()):
-            on_outcome(o)
-    if todo:
-        import distributed
 
-        as_completed: Any = distributed.as_completed
-        with open_client(cluster, len(todo)) as client:
-            token = uuid.uuid4().hex[:8]
-            futures = {}
-            for spec, expected in todo:
-                fut = client.submit(
-                    analyze_media,
-                    spec,
-                    str(files_root),
-                    options,
-                    expected,
-                    key=f"backcare-camera-{spec.key}-{token}",
-                    pure=False,
-                )
-                futures[fut.key] = (fut, spec)
-            for fut in as_completed([f for f, _ in futures.values()]):
-                spec = futures[fut.key][1]
-                try:
-                    outcome = fut.result()
-                except Exception as exc:
-                    outcome = _failed(spec, exc)
-                finally:
-                    fut.release()
-                outcomes[spec.key] = outcome
-                if on_outcome is not None:
-                    on_outcome(outcome)
+    def skipped(spec: MediaSpec, expected: str) -> MediaOutcome | None:
+        row = load_done_row(files_root / spec.key, expected)
+        return None if row is None else MediaOutcome(key=spec.key, status="skipped", row=row)
+
+    def unreadable(spec: MediaSpec, exc: OSError) -> MediaOutcome:
+        return MediaOutcome(
+            key=spec.key,
+            status="failed",
+            error=type(exc).__name__,
+            message=f"cannot read {exc.filename}: {exc.strerror}",
+        )
+
+    outcomes = run_tasks(
+        cohort.items,
+        kind="camera",
+        fingerprint=lambda spec: media_fingerprint(spec, options),
+        done=skipped,
+        unreadable=unreadable,
+        submit=(analyze_media, (str(files_root), options)),
+        died=_failed,
+        cluster=cluster,
+        force=force,
+        on_start=on_start,
+        on_outcome=on_outcome,
+    )
     return _write_outputs(cohort, root, outcomes, report=report)
 
 

@@ -23,11 +23,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import pandas as pd
 
@@ -48,10 +48,20 @@ __all__ = [
     "CohortResult",
     "open_client",
     "run_cohort",
+    "run_tasks",
 ]
 
 RECORDINGS_DIR = "recordings"
 _DEFAULT_MEMORY_BYTES = 4 << 30
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+_Spec = TypeVar("_Spec", bound=_Keyed)
+_Outcome = TypeVar("_Outcome")
 
 
 @dataclass(frozen=True)
@@ -154,6 +164,84 @@ def open_client(cluster: ClusterOptions, n_tasks: int) -> Iterator[Any]:
         yield client
 
 
+def run_tasks(
+    specs: Sequence[_Spec],
+    *,
+    kind: str,
+    fingerprint: Callable[[_Spec], str],
+    done: Callable[[_Spec, str], _Outcome | None],
+    unreadable: Callable[[_Spec, OSError], _Outcome],
+    submit: tuple[Callable[..., _Outcome], tuple[Any, ...]],
+    died: Callable[[_Spec, BaseException], _Outcome],
+    cluster: ClusterOptions,
+    force: bool,
+    on_start: Callable[[int, int], None] | None,
+    on_outcome: Callable[[_Outcome], None] | None,
+) -> dict[str, _Outcome]:
+    """Run one task per item of a cohort on Dask, with resume and failure isolation; the
+    outcomes by item key, in the cohort's order of completion.
+
+    An item whose inputs cannot be read gets ``unreadable(spec, error)``; unless ``force``,
+    ``done(spec, fingerprint)`` returns the outcome of an item whose saved outputs match its
+    inputs (it is not run again); the others run as ``task(spec, *args, fingerprint)`` with
+    ``submit = (task, args)``, and a task whose worker died gets ``died(spec, error)``.
+    ``on_start(items, to run)`` is called once, and ``on_outcome`` for every item.
+    """
+    outcomes: dict[str, _Outcome] = {}
+    todo: list[tuple[_Spec, str]] = []
+    for spec in specs:
+        try:
+            expected = fingerprint(spec)
+        except OSError as exc:
+            outcomes[spec.key] = unreadable(spec, exc)
+            continue
+        saved = None if force else done(spec, expected)
+        if saved is not None:
+            outcomes[spec.key] = saved
+        else:
+            todo.append((spec, expected))
+    if on_start is not None:
+        on_start(len(specs), len(todo))
+    if on_outcome is not None:
+        for o in list(outcomes.values()):
+            on_outcome(o)
+    if not todo:
+        return outcomes
+    import distributed
+
+    as_completed: Any = distributed.as_completed
+    task, args = submit
+    with open_client(cluster, len(todo)) as client:
+        token = uuid.uuid4().hex[:8]
+        futures = {}
+        for spec, expected in todo:
+            fut = client.submit(
+                task, spec, *args, expected, key=f"backcare-{kind}-{spec.key}-{token}", pure=False
+            )
+            futures[fut.key] = (fut, spec)
+        for fut in as_completed([f for f, _ in futures.values()]):
+            spec = futures[fut.key][1]
+            try:
+                outcome = fut.result()
+            except Exception as exc:
+                outcome = died(spec, exc)
+            finally:
+                fut.release()
+            outcomes[spec.key] = outcome
+            if on_outcome is not None:
+                on_outcome(outcome)
+    return outcomes
+
+
+def _unreadable(key: str, exc: OSError) -> RecordingOutcome:
+    return RecordingOutcome(
+        key=key,
+        status="failed",
+        error=type(exc).__name__,
+        message=f"cannot read {exc.filename}: {exc.strerror}",
+    )
+
+
 def _failed_future(rec: RecordingSpec, exc: BaseException) -> RecordingOutcome:
     files = ", ".join(f"{s.site}={s.path}" for s in rec.sensors)
     return RecordingOutcome(
@@ -251,66 +339,27 @@ def run_cohort(
     root = Path(out).resolve()
     rec_root = root / RECORDINGS_DIR
     rec_root.mkdir(parents=True, exist_ok=True)
-    outcomes: dict[str, RecordingOutcome] = {}
-    periods: dict[str, pd.DataFrame] = {}
-    todo: list[tuple[RecordingSpec, str]] = []
-    skipped: list[RecordingOutcome] = []
-    for rec in cohort.recordings:
-        try:
-            expected = fingerprint(rec, options)
-        except OSError as exc:
-            outcomes[rec.key] = RecordingOutcome(
-                key=rec.key,
-                status="failed",
-                error=type(exc).__name__,
-                message=f"cannot read {exc.filename}: {exc.strerror}",
-            )
-            continue
-        saved = None if force else load_done(rec_root / rec.key, expected)
-        if saved is not None:
-            outcome = RecordingOutcome(key=rec.key, status="skipped", periods=saved)
-            outcomes[rec.key] = outcome
-            periods[rec.key] = saved
-            skipped.append(outcome)
-        else:
-            todo.append((rec, expected))
-    if on_start is not None:
-        on_start(len(cohort), len(todo))
-    if on_outcome is not None:
-        for o in [*skipped, *(o for o in outcomes.values() if o.status == "failed")]:
-            on_outcome(o)
-    if todo:
-        import distributed
 
-        as_completed: Any = distributed.as_completed
+    def skipped(rec: RecordingSpec, expected: str) -> RecordingOutcome | None:
+        saved = load_done(rec_root / rec.key, expected)
+        if saved is None:
+            return None
+        return RecordingOutcome(key=rec.key, status="skipped", periods=saved)
 
-        with open_client(cluster, len(todo)) as client:
-            token = uuid.uuid4().hex[:8]
-            futures = {}
-            for rec, expected in todo:
-                fut = client.submit(
-                    analyze_recording,
-                    rec,
-                    str(rec_root),
-                    options,
-                    expected,
-                    key=f"backcare-recording-{rec.key}-{token}",
-                    pure=False,
-                )
-                futures[fut.key] = (fut, rec)
-            for fut in as_completed([f for f, _ in futures.values()]):
-                rec = futures[fut.key][1]
-                try:
-                    outcome = fut.result()
-                except Exception as exc:
-                    outcome = _failed_future(rec, exc)
-                finally:
-                    fut.release()
-                outcomes[rec.key] = outcome
-                if outcome.periods is not None:
-                    periods[rec.key] = outcome.periods
-                if on_outcome is not None:
-                    on_outcome(outcome)
+    outcomes = run_tasks(
+        cohort.recordings,
+        kind="recording",
+        fingerprint=lambda rec: fingerprint(rec, options),
+        done=skipped,
+        unreadable=lambda rec, exc: _unreadable(rec.key, exc),
+        submit=(analyze_recording, (str(rec_root), options)),
+        died=_failed_future,
+        cluster=cluster,
+        force=force,
+        on_start=on_start,
+        on_outcome=on_outcome,
+    )
+    periods = {k: o.periods for k, o in outcomes.items() if o.periods is not None}
     return _write_outputs(cohort, root, outcomes, periods, min_wear_h=min_wear_h, report=report)
 
 
