@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import socket
 import time
 import traceback
@@ -26,7 +25,13 @@ import pandas as pd
 
 from backcare import __version__
 from backcare.batch.camera_manifest import MediaSpec
-from backcare.batch.task import DONE_FILE, _file_identity, _peak_rss_mib
+from backcare.batch.task import (
+    DONE_FILE,
+    _file_identity,
+    _peak_rss_mib,
+    staged_outputs,
+    write_done,
+)
 from backcare.errors import BackcareError
 
 __all__ = [
@@ -242,30 +247,11 @@ def analyze_media(
     c0 = time.process_time()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     root = Path(out_dir)
-    final = root / spec.key
-    tmp = root / f".{spec.key}.partial-{os.getpid()}"
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        done = _analyze(spec, tmp, options)
-        (tmp / DONE_FILE).write_text(
-            json.dumps(
-                {
-                    "fingerprint": expected,
-                    "file": str(spec.path),
-                    "files": done["files"],
-                    "backcare_version": __version__,
-                },
-                indent=2,
-            ),
-            encoding="utf-8",
-        )
-        if final.exists():
-            shutil.rmtree(final)
-        tmp.rename(final)
+        with staged_outputs(root, spec.key) as tmp:
+            done = _analyze(spec, tmp, options)
+            write_done(tmp, expected, file=str(spec.path), files=done["files"])
     except Exception as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         message = str(exc)
         if str(spec.path) not in message and spec.path.name not in message:
             message = f"{message} [file: {spec.path}]"

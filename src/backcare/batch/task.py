@@ -23,6 +23,8 @@ import socket
 import sys
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -45,6 +47,33 @@ __all__ = [
 ]
 
 DONE_FILE = "batch.json"
+
+
+@contextmanager
+def staged_outputs(root: Path, key: str) -> Iterator[Path]:
+    """A private folder for one task's outputs that becomes ``root/key`` only when the body
+    finishes: a task that fails or dies never leaves a half-written folder that looks done.
+    The body writes :data:`DONE_FILE` last (:func:`write_done`)."""
+    final = root / key
+    tmp = root / f".{key}.partial-{os.getpid()}"
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        yield tmp
+        if final.exists():
+            shutil.rmtree(final)
+        tmp.rename(final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_done(folder: Path, fingerprint: str, **record: Any) -> None:
+    """Mark ``folder`` complete: its fingerprint, what it was made from and the version."""
+    body = {"fingerprint": fingerprint, **record, "backcare_version": __version__}
+    (folder / DONE_FILE).write_text(json.dumps(body, indent=2), encoding="utf-8")
+
+
 PERIODS_FILE = "periods.parquet"
 _SAMPLE_BYTES = 64 << 10
 Status = Literal["done", "skipped", "failed"]
@@ -204,30 +233,16 @@ def analyze_recording(
     c0 = time.process_time()
     worker = f"{socket.gethostname()}:{os.getpid()}"
     root = Path(out_dir)
-    final = root / rec.key
-    tmp = root / f".{rec.key}.partial-{os.getpid()}"
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir()
-        periods, seconds = _analyze(rec, tmp, options)
-        (tmp / DONE_FILE).write_text(
-            json.dumps(
-                {
-                    "fingerprint": expected,
-                    "recording": rec.key,
-                    "files": {s.site: str(s.path) for s in rec.sensors},
-                    "backcare_version": __version__,
-                },
-                indent=2,
-            ),
-            encoding="utf-8",
-        )
-        if final.exists():
-            shutil.rmtree(final)
-        tmp.rename(final)
+        with staged_outputs(root, rec.key) as tmp:
+            periods, seconds = _analyze(rec, tmp, options)
+            write_done(
+                tmp,
+                expected,
+                recording=rec.key,
+                files={s.site: str(s.path) for s in rec.sensors},
+            )
     except Exception as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         known = isinstance(exc, BackcareError)
         message = str(exc)
         if not any(str(s.path) in message for s in rec.sensors):
