@@ -66,7 +66,7 @@ def test_asking_for_a_person_analyses_them_and_a_wrong_number_is_refused(tmp_pat
     a = analyze_image(photo, FakeBackend([big, small, None]), CameraOptions(person=1))
     assert _centre_x(a.track.image)[0] < 0.3
     assert any("analysed person 1" in i and "as asked" in i for i in a.issues)
-    with pytest.raises(InputError, match=r"--person.*no person 3: 2 people were found"):
+    with pytest.raises(InputError, match=r"person.*no person 3: 2 people were found"):
         analyze_image(photo, FakeBackend([big, small, None]), CameraOptions(person=3))
 
 

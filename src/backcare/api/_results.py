@@ -131,4 +131,11 @@ class MediaResult:
 
         out = Path(folder)
         files = write_outputs(self.analysis, out, annotate=annotate, progress=progress)
+        people = self.analysis.people
+        if people is not None and len(people.people) > 1:  # the numbered picture to choose from
+            from backcare.camera.runner import write_people
+
+            summary = files.get("summary", "")
+            stem = summary[: -len("summary.json")] if summary.endswith("summary.json") else ""
+            files.update(write_people(people, out, stem))
         return {kind: out / name for kind, name in files.items()}

@@ -98,6 +98,7 @@ PERSON_OWNED_ROUTES: dict[str, str | dict[str, str]] = {
     "/jobs/{job_id}/cancel": "job",
     "/results/{job_id}": "job",
     "/results/{job_id}/pdf": "job",
+    "/results/{job_id}/person": "job",
     "/results/{job_id}/files/{name}": {"job_id": "job"},  # name: a file the job's manifest lists
 }
 
