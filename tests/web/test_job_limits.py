@@ -128,27 +128,40 @@ def test_only_the_owner_can_cancel(make_user: Any, app_db: Database, tmp_path: P
     assert jobs.get_job(app_db, job.id).status == "failed"  # type: ignore[union-attr]
 
 
-def test_server_answers_while_a_job_runs_away(web_settings: WebSettings, recording: Path) -> None:
+@pytest.fixture(scope="module")
+def long_recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Half a day: long enough that its analysis outlasts the measuring window on a fast machine."""
+    path = tmp_path_factory.mktemp("long") / "thigh.cwa"
+    simulate_cwa(path, days=0.5, placement="thigh")
+    return path
+
+
+def test_server_answers_while_a_job_runs_away(
+    web_settings: WebSettings, long_recording: Path
+) -> None:
     with LiveServer(web_settings) as live:
         db: Database = live.server.config.app.state.db
-        job = _queue(db, _person(db, "away@example.org"), recording)
+        job = _queue(db, _person(db, "away@example.org"), long_recording)
         worker = JobWorker(db, web_settings.data_dir)  # as the server's lifespan starts it
         runner = threading.Thread(target=worker.run_once)
         runner.start()
         _wait_running(db, job.id)
-        latencies = []
+        latencies = []  # only requests made while the analysis was still running count
         with httpx.Client(base_url=live.base, timeout=10) as client:
             end = time.monotonic() + 6
             while time.monotonic() < end:
-                t0 = time.perf_counter()
-                assert client.get("/login").status_code == 200
-                latencies.append(time.perf_counter() - t0)
-        still = jobs.get_job(db, job.id)
-        jobs_running = still is not None and still.status == "running"
+                batch = []
+                for _ in range(5):
+                    t0 = time.perf_counter()
+                    assert client.get("/login").status_code == 200
+                    batch.append(time.perf_counter() - t0)
+                still = jobs.get_job(db, job.id)
+                if still is None or still.status != "running":
+                    break
+                latencies.extend(batch)
         from backcare.store import job_queue
 
         job_queue.fail(db, job.id, reason="cancelled by you", now=NOW)
         runner.join(timeout=30)
-    assert jobs_running  # the analysis was busy the whole time
-    assert len(latencies) > 20
+    assert len(latencies) > 20  # the analysis was busy while these were answered
     assert float(np.percentile(latencies, 95)) < 1.5  # a blocked server would take many seconds
