@@ -28,9 +28,12 @@ $(STAMP): requirements/lock.txt pyproject.toml | $(BIN)/uv
 install: $(STAMP) frontend
 
 # htmx and MediaPipe Pose from npm into src/backcare/web/static/vendor (pinned by package-lock.json);
-# quick when already built, and a notice (not a failure) when npm is missing.
-frontend: | $(BIN)/python
+# quick when already built, and a notice (not a failure) when npm is missing. The same npm package
+# carries MediaPipe's "heavy" pose model, which the wheel lacks: it is copied, hash-checked, into
+# MediaPipe's model folder (camera analyses with --pose-model heavy).
+frontend: $(STAMP)
 	@$(BIN)/python scripts/build_frontend.py
+	@$(BIN)/python scripts/install_pose_models.py
 
 lock: | $(BIN)/uv
 	$(BIN)/uv pip compile pyproject.toml --all-extras --generate-hashes --python-version 3.11 \

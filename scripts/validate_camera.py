@@ -484,7 +484,7 @@ def pick_reference(
     return best if best_d < 0.1 * max(width, height) else None
 
 
-def run(data: Path, refs_path: Path) -> dict[str, Any]:
+def run(data: Path, refs_path: Path, *, pose_model: str = "full") -> dict[str, Any]:
     import pickle
 
     from backcare.camera.backend import MediaPipeBackend
@@ -502,7 +502,7 @@ def run(data: Path, refs_path: Path) -> dict[str, Any]:
         with cam_file.open("rb") as fh:
             cameras = pickle.load(fh)
     rows: list[dict[str, Any]] = []
-    backend = MediaPipeBackend(static_image_mode=True)
+    backend = MediaPipeBackend(model=pose_model, static_image_mode=True)
     try:
         for image, candidates in sorted(by_image.items()):
             path = data / image
@@ -674,6 +674,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--references", type=Path, default=REFERENCES)
     parser.add_argument("--build-references", type=Path, metavar="MMPOSE_DIR")
     parser.add_argument("--json", type=Path, help="also write every row and figure here")
+    parser.add_argument(
+        "--pose-model", default="full", choices=("full", "heavy"), help="MediaPipe's pose model"
+    )
     args = parser.parse_args(argv)
     if args.build_references:
         rows = build_references(args.build_references)
@@ -686,7 +689,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.data is None:
         parser.error("--data is required")
-    result = run(args.data, args.references)
+    result = run(args.data, args.references, pose_model=args.pose_model)
     for r in result["rows"]:
         if "measured" in r:
             pairs = ", ".join(

@@ -30,11 +30,14 @@ def camera_options(
     every: int | None = None,
     fps: float | None = None,
     person: int | None = None,
+    pose_model: str = "full",
 ) -> CameraOptions:
     """Check the options of a camera analysis (errors name the parameter, e.g. ``mass_kg``).
 
     ``person`` is the number of the person to analyse when several are in view (numbered as
     ``backcare camera people`` lists them); ``None`` chooses the one present and working longest.
+    ``pose_model`` is MediaPipe's landmark model, ``"full"`` or ``"heavy"`` (more accurate on
+    bent and twisted postures, about three times slower; installed by ``make install``).
     """
     from backcare.camera.pipeline import CameraOptions
 
@@ -49,6 +52,7 @@ def camera_options(
         camera_pitch_deg=camera_pitch_deg,
         neutral_s=neutral_s,
         person=person,
+        pose_model=pose_model,
     )
 
 

@@ -70,6 +70,7 @@ class CameraBatchOptions:
     camera_pitch_deg: float | None = None
     annotate: bool = False
     find_people: bool = True
+    pose_model: str = "full"
 
     def for_file(self, spec: MediaSpec) -> Any:
         """The :class:`~backcare.camera.pipeline.CameraOptions` of one file (validated)."""
@@ -88,6 +89,7 @@ class CameraBatchOptions:
             ),
             person=spec.person,
             subject=spec.key,
+            pose_model=self.pose_model,
         )
 
 

@@ -12,34 +12,46 @@ converts into backcare's gravity-aligned frame:
 * ``visibility``: ``(33,)`` the model's estimate (0..1) that the landmark is present and not
   occluded.
 
-MediaPipe Pose (BlazePose GHUM, model complexity 1, the "full" model) is the only real backend.
-The ``mediapipe==0.10.14`` wheel ships its two model files, so nothing is downloaded at run time;
-complexities 0 and 2 would try to download and are never used.
+MediaPipe Pose (BlazePose GHUM) is the real backend, with two landmark models:
+
+* ``"full"`` (model complexity 1, the default): the ``mediapipe==0.10.14`` wheel ships it.
+* ``"heavy"`` (model complexity 2): larger and slower. The wheel does not ship it and MediaPipe
+  would download it on first use; backcare never lets it. ``make install`` copies it from the
+  pinned npm package ``@mediapipe/pose`` (whose "full" model is byte-identical to the wheel's)
+  into MediaPipe's model folder after checking its SHA-256 (:data:`HEAVY_MODEL_SHA256`), and
+  :func:`pose_model_installed` says whether it is there. Asking for it when it is absent is an
+  error that says how to install it, never a download.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
 
-from backcare.errors import MissingExtraError
+from backcare.errors import InputError, MissingExtraError
 
 __all__ = [
     "BLAZEPOSE_LANDMARKS",
     "BLAZEPOSE_SKELETON",
+    "HEAVY_MODEL_SHA256",
+    "POSE_MODELS",
     "FakeBackend",
     "MediaPipeBackend",
     "PoseBackend",
     "PoseResult",
     "landmark_index",
+    "pose_model_installed",
+    "pose_model_path",
 ]
 
 #: The 33 BlazePose landmarks in model order (lower case, as backcare names them).
@@ -196,6 +208,35 @@ def _quiet_startup() -> Iterator[None]:
         os.close(saved)
 
 
+#: The landmark models backcare can run, by name: MediaPipe's model complexity and file name.
+POSE_MODELS: dict[str, tuple[int, str]] = {
+    "full": (1, "pose_landmark_full.tflite"),
+    "heavy": (2, "pose_landmark_heavy.tflite"),
+}
+
+#: SHA-256 of ``pose_landmark_heavy.tflite`` in npm ``@mediapipe/pose@0.5.1675469404``.
+HEAVY_MODEL_SHA256 = "59e42d71bcd44cbdbabc419f0ff76686595fd265419566bd4009ef703ea8e1fe"
+
+
+def pose_model_path(model: str) -> Path | None:
+    """Where MediaPipe looks for landmark model ``model`` (``None`` without MediaPipe)."""
+    if model not in POSE_MODELS:
+        raise InputError(
+            f"{model!r} is not a pose model; choose one of {', '.join(POSE_MODELS)}",
+            where="pose_model",
+        )
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None or spec.origin is None:
+        return None
+    return Path(spec.origin).parent / "modules" / "pose_landmark" / POSE_MODELS[model][1]
+
+
+def pose_model_installed(model: str) -> bool:
+    """Whether landmark model ``model`` is on this machine (``"full"`` comes with MediaPipe)."""
+    path = pose_model_path(model)
+    return path is not None and path.is_file()
+
+
 def _import_mediapipe_pose() -> Any:
     # mediapipe 0.10.14 calls a protobuf API that protobuf itself marks deprecated, on every
     # graph's first outputs; the notice says nothing to a backcare user
@@ -210,10 +251,13 @@ def _import_mediapipe_pose() -> Any:
 
 
 class MediaPipeBackend:
-    """MediaPipe Pose (BlazePose GHUM, full model), fully offline.
+    """MediaPipe Pose (BlazePose GHUM), fully offline.
 
     Parameters
     ----------
+    model
+        ``"full"`` (default) or ``"heavy"`` (more accurate on hard poses, about three times
+        slower; needs ``make install`` with npm, see the module docstring).
     static_image_mode
         ``True`` runs the person detector on every image (unrelated photos); ``False`` tracks
         between successive video frames and runs the detector only when tracking is lost.
@@ -224,21 +268,28 @@ class MediaPipeBackend:
     backcare smooths with the real frame timestamps (:mod:`backcare.camera.smoothing`).
     """
 
-    name = "mediapipe-pose-full"
-
     def __init__(
         self,
         *,
+        model: str = "full",
         static_image_mode: bool = False,
         min_detection_confidence: float = 0.5,
         min_tracking_confidence: float = 0.5,
     ) -> None:
         self.static_image_mode = static_image_mode
+        self.model = model
+        self.name = f"mediapipe-pose-{model}"
         with _quiet_startup():
             mp_pose = _import_mediapipe_pose()
+            if not pose_model_installed(model):  # checked first: MediaPipe would download it
+                raise InputError(
+                    f"the {model} pose model is not installed; 'make install' copies it from "
+                    "the npm package @mediapipe/pose (npm must be available)",
+                    where="pose_model",
+                )
             self._pose = mp_pose.Pose(
                 static_image_mode=static_image_mode,
-                model_complexity=1,  # the only model the wheel ships; 0 and 2 would download
+                model_complexity=POSE_MODELS[model][0],
                 smooth_landmarks=False,
                 enable_segmentation=False,
                 min_detection_confidence=min_detection_confidence,

@@ -214,7 +214,10 @@ def _permissive(backend: PoseBackend, confidence: float) -> tuple[PoseBackend, b
     from backcare.camera.backend import MediaPipeBackend
 
     if isinstance(backend, MediaPipeBackend):
-        return MediaPipeBackend(static_image_mode=True, min_detection_confidence=confidence), True
+        permissive = MediaPipeBackend(
+            model=backend.model, static_image_mode=True, min_detection_confidence=confidence
+        )
+        return permissive, True
     return backend, False
 
 

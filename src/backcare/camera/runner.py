@@ -96,11 +96,11 @@ def collect_inputs(paths: Iterable[str | Path]) -> list[Path]:
 _STATIC: dict[str, PoseBackend] = {}
 
 
-def _static_backend() -> PoseBackend:
-    """This process's static-image MediaPipe graph (created once)."""
-    if "mediapipe" not in _STATIC:
-        _STATIC["mediapipe"] = MediaPipeBackend(static_image_mode=True)
-    return _STATIC["mediapipe"]
+def _static_backend(model: str = "full") -> PoseBackend:
+    """This process's static-image MediaPipe graph for landmark model ``model`` (created once)."""
+    if model not in _STATIC:
+        _STATIC[model] = MediaPipeBackend(model=model, static_image_mode=True)
+    return _STATIC[model]
 
 
 def analyze_media_file(
@@ -113,14 +113,16 @@ def analyze_media_file(
     """Analyse one image or video with MediaPipe (graphs made in this process); writes nothing."""
     kind = media_kind(path)
     if kind == "image":
-        return analyze_image(path, _static_backend(), options, find_people=find_people)
-    tracker = MediaPipeBackend(static_image_mode=False)
+        return analyze_image(
+            path, _static_backend(options.pose_model), options, find_people=find_people
+        )
+    tracker = MediaPipeBackend(model=options.pose_model, static_image_mode=False)
     try:
         return analyze_video(
             path,
             tracker,
             options,
-            searcher=_static_backend() if find_people else None,
+            searcher=_static_backend(options.pose_model) if find_people else None,
             progress=(lambda d, t: progress("analyse", d, t)) if progress else None,
         )
     finally:
@@ -130,7 +132,7 @@ def analyze_media_file(
 def list_people(path: Path, options: CameraOptions | None = None) -> PeopleSurvey | None:
     """The people in a photo or spread over a video, numbered, with the one backcare would
     analyse (``options.person`` or the automatic choice); ``None`` when nobody is found."""
-    return survey_media(path, _static_backend(), options)
+    return survey_media(path, _static_backend(options.pose_model if options else "full"), options)
 
 
 def people_table(survey: PeopleSurvey) -> dict[str, Any]:

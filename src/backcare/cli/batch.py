@@ -205,6 +205,9 @@ def camera_command(
     people: bool = typer.Option(
         True, "--people/--no-people", help="Look for several people and choose whom to analyse."
     ),
+    pose_model: str = typer.Option(
+        "full", "--pose-model", help="MediaPipe's pose model: full, or heavy (slower)."
+    ),
     no_report: bool = typer.Option(False, "--no-report", help="Skip the cohort HTML report."),
 ) -> None:
     """Analyse many photos and videos (one task per file) and write the cohort tables.
@@ -233,6 +236,7 @@ def camera_command(
         camera_pitch_deg=camera_pitch,
         annotate=annotate,
         find_people=people,
+        pose_model=pose_model,
     )
     console.print(f"{len(cohort)} file(s)", markup=False)
 

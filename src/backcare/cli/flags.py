@@ -53,6 +53,7 @@ _SAME = {
     "only",
     "person",
     "threads",
+    "pose_model",
 }
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
