@@ -433,6 +433,10 @@ def _elbow_of_raised(out: dict[str, float]) -> float:
     return best[1] if best else math.nan
 
 
+#: Upper-arm extension beyond this many degrees is read as an arm raised overhead past vertical.
+OVERHEAD_EXTENSION = 90.0
+
+
 def knee_facing(joints: dict[str, np.ndarray], min_bend: float = 30.0) -> float | None:
     """+1 when a side-view person (pixels, y down) faces +x, -1 when -x, from the bent knees.
 
@@ -505,6 +509,10 @@ def reference_angles_2d(ref: Reference) -> dict[str, float]:
         s, e, w = (j.get(f"{side}_{p}") for p in ("shoulder", "elbow", "wrist"))
         if s is not None and e is not None:
             flex = -signed_from(-trunk, up(e - s))  # forward of the trunk is flexion
+            if flex < -OVERHEAD_EXTENSION:
+                # a shoulder does not extend this far: the arm is raised overhead and tipped
+                # back past the trunk's line, flexion beyond 180 deg
+                flex += 360.0
             elbow = math.nan
             if w is not None:
                 a, b = up(e - s), up(w - e)
@@ -534,11 +542,14 @@ def reference_scores(angles: dict[str, float]) -> tuple[int | None, int | None]:
     if not all(math.isfinite(angles.get(k, math.nan)) for k in need):
         return None, None
     knee = angles.get("knee_flexion", math.nan)
+    # flexion past 180 deg (overhead, tipped back) scores as the top band; the calculator's
+    # inputs stop at 180
+    arm = min(angles["upper_arm_flexion"], 180.0)
     r = reba(
         RebaInputs(
             trunk_flexion_deg=angles["trunk_flexion"],
             neck_flexion_deg=angles["neck_flexion"],
-            upper_arm_flexion_deg=angles["upper_arm_flexion"],
+            upper_arm_flexion_deg=arm,
             lower_arm_flexion_deg=angles["elbow_flexion"],
             wrist_flexion_deg=0.0,
             knee_flexion_deg=knee if math.isfinite(knee) else 0.0,
@@ -548,7 +559,7 @@ def reference_scores(angles: dict[str, float]) -> tuple[int | None, int | None]:
         RulaInputs(
             trunk_flexion_deg=angles["trunk_flexion"],
             neck_flexion_deg=angles["neck_flexion"],
-            upper_arm_flexion_deg=angles["upper_arm_flexion"],
+            upper_arm_flexion_deg=arm,
             lower_arm_flexion_deg=angles["elbow_flexion"],
             wrist_flexion_deg=0.0,
         )

@@ -165,3 +165,38 @@ def test_a_back_arch_over_a_bar_reads_as_extension(vc: ModuleType) -> None:
     ref = vc.Reference("lspet", "im.jpg", 0, "image_px", vc.lsp_joints(_lsp(arch, vc.LSP_JOINTS)))
     assert vc.reference_view(ref) == "side"
     assert vc.reference_angles_2d(ref)["trunk_flexion"] == pytest.approx(-107.0, abs=3.0)
+
+
+def test_an_arm_overhead_tipped_back_is_flexion_beyond_180(vc: ModuleType) -> None:
+    # upright, facing +x (knee bent forward), left arm straight up and a little behind the head
+    points = {
+        **{k: v for k, v in BENT.items() if not k.startswith("left_") or "ankle" in k},
+        "right_hip": (100.0, 200.0),
+        "left_hip": (101.0, 200.0),
+        "right_shoulder": (100.0, 150.0),
+        "left_shoulder": (101.0, 150.0),
+        "right_knee": (115.0, 250.0),
+        "left_knee": (116.0, 250.0),
+        "left_elbow": (96.0, 115.0),
+        "left_wrist": (92.0, 80.0),
+        "head": (104.0, 125.0),
+    }
+    ref = vc.Reference("lspet", "im.jpg", 0, "image_px", vc.lsp_joints(_lsp(points, vc.LSP_JOINTS)))
+    assert vc.knee_facing(ref.joints) == 1.0
+    assert vc.reference_angles_2d(ref)["upper_arm_flexion_left"] == pytest.approx(187.0, abs=2.0)
+
+
+def test_reference_score_takes_flexion_past_180_as_the_top_band(vc: ModuleType) -> None:
+    base = {
+        "trunk_flexion": 5.0,
+        "neck_flexion": 10.0,
+        "elbow_flexion": 80.0,
+        "knee_flexion": 10.0,
+    }
+    past = vc.reference_scores({**base, "upper_arm_flexion": 200.0})
+    raised = vc.reference_scores({**base, "upper_arm_flexion": 170.0})
+    down = vc.reference_scores({**base, "upper_arm_flexion": 0.0})
+    assert past == raised
+    assert past[0] is not None
+    assert down[0] is not None
+    assert past[0] > down[0]
