@@ -37,11 +37,18 @@ the head top) and its ``neck`` point is not used; trunk flexion comes from the h
 midpoints, the upper arm from shoulder to elbow, the knee from hip, knee and ankle. Joints the
 annotators marked as not visible are left out, and an angle that needs one is not computed.
 
+For every hand-placed side view the way the person faces (which sets the sign of flexion) comes
+first from a knee bent 30 deg or more (``knee_facing``), then from the head, nose or knees as
+before; a reference upper arm more than 90 deg behind the trunk is an arm raised overhead and
+tipped back, so it counts as flexion past 180 deg; an upper arm drawn shorter than 0.4 of the
+torso points at or away from the camera and gives no upper-arm angle (``arm_in_plane``).
+
 For each image the script runs the same analysis as ``backcare camera analyze`` (MediaPipe
 0.10.14), picks the reference person nearest the analysed one, and prints:
 
 * mean absolute error per angle (trunk flexion, neck flexion, upper-arm flexion of the more
-  raised arm, knee flexion of the more bent knee) over the images where both have a value;
+  raised arm, knee flexion of the more bent knee) over the images where both have a value,
+  the short way round the circle (an arm overhead reads near +180 or -180);
 * REBA and RULA agreement with the score the reference angles give (no adjustments, wrist
   neutral, no load, a photo's timing): exact (backcare's range is that one score), within +-1
   (the reference lies within one point of backcare's range), same action level (the
@@ -437,6 +444,18 @@ def _elbow_of_raised(out: dict[str, float]) -> float:
 OVERHEAD_EXTENSION = 90.0
 
 
+#: An upper arm drawn shorter than this share of the torso points towards or away from the
+#: camera (an adult's upper arm is about 0.6 of the shoulder-to-hip length in the picture's
+#: plane; 0.4 means it leans some 45 deg out of it), so its angle in the picture is not its
+#: flexion.
+ARM_IN_PLANE = 0.4
+
+
+def arm_in_plane(shoulder: np.ndarray, elbow: np.ndarray, torso: float) -> bool:
+    """Whether a hand-placed upper arm lies near enough the picture's plane to measure."""
+    return float(np.linalg.norm(elbow - shoulder)) >= ARM_IN_PLANE * torso
+
+
 def knee_facing(joints: dict[str, np.ndarray], min_bend: float = 30.0) -> float | None:
     """+1 when a side-view person (pixels, y down) faces +x, -1 when -x, from the bent knees.
 
@@ -507,7 +526,7 @@ def reference_angles_2d(ref: Reference) -> dict[str, float]:
     arms = []
     for side in ("left", "right"):
         s, e, w = (j.get(f"{side}_{p}") for p in ("shoulder", "elbow", "wrist"))
-        if s is not None and e is not None:
+        if s is not None and e is not None and arm_in_plane(s, e, torso):
             flex = -signed_from(-trunk, up(e - s))  # forward of the trunk is flexion
             if flex < -OVERHEAD_EXTENSION:
                 # a shoulder does not extend this far: the arm is raised overhead and tipped
@@ -661,6 +680,7 @@ def run(data: Path, refs_path: Path) -> dict[str, Any]:
             h, w = read_image(path).shape[:2]
             ref = pick_reference(analysis, candidates, w, h)
             row["backcare_view"] = analysis.view.view
+            row["notes"] = list(analysis.series.meta.notes)  # for --json readers
             if ref is None:
                 row.update(wrong_person=True, group="unmatched")
                 rows.append(row)

@@ -200,3 +200,12 @@ def test_reference_score_takes_flexion_past_180_as_the_top_band(vc: ModuleType) 
     assert past[0] is not None
     assert down[0] is not None
     assert past[0] > down[0]
+
+
+def test_an_upper_arm_pointing_at_the_camera_gives_no_angle(vc: ModuleType) -> None:
+    # BENT's left upper arm is 40 px against a 50 px torso; drawn 15 px it points at the lens
+    short = {**BENT, "left_elbow": (137.0, 179.0), "left_wrist": (150.0, 185.0)}
+    joints = vc.lsp_joints(_lsp(short, vc.LSP_JOINTS))
+    angles = vc.reference_angles_2d(vc.Reference("lspet", "im.jpg", 0, "image_px", joints))
+    assert math.isnan(angles["upper_arm_flexion"])
+    assert angles["trunk_flexion"] == pytest.approx(45.0, abs=2.0)
