@@ -24,21 +24,42 @@ CrowdPose, MHP, JHMDB, ExLPose, Human-Art's photos of real people),
 ``mpi_inf_3dhp/test_3dhp_*.npz`` (motion capture projected into the picture) and
 ``mpii/test_mpii.json``).
 
+A second source adds several hundred side views: the Leeds Sports Pose Extended set (LSPET,
+10,000 Flickr photos of parkour, gymnastics and athletics with 14 joints clicked by paid
+annotators), from the mirror listed in ``sources.csv``. Lay it out as ``DIR/lspet/images/
+im00001.jpg`` ... (the mirror's ``images`` folder under ``DIR/lspet``). ``--build-lspet
+LSPET_DIR`` reads ``LSPET_DIR/joints.mat`` and writes the rows of source ``lspet`` into
+``keypoints.csv`` (the other sources' rows stay; ``--build-references`` likewise keeps the
+``lspet`` rows). Only photos whose own keypoints show a side view and a posture a worker can
+take are kept (see ``lspet_posture``). LSPET has no ears or nose: its ``head top`` stands in for
+the ear (neck flexion is the angle between the trunk and the line from the shoulder midpoint to
+the head top) and its ``neck`` point is not used; trunk flexion comes from the hip and shoulder
+midpoints, the upper arm from shoulder to elbow, the knee from hip, knee and ankle. Joints the
+annotators marked as not visible are left out, and an angle that needs one is not computed.
+
+For every hand-placed side view the way the person faces (which sets the sign of flexion) comes
+first from a knee bent 30 deg or more (``knee_facing``), then from the head, nose or knees as
+before; a reference upper arm more than 90 deg behind the trunk is an arm raised overhead and
+tipped back, so it counts as flexion past 180 deg; an upper arm drawn shorter than 0.4 of the
+torso points at or away from the camera and gives no upper-arm angle (``arm_in_plane``).
+
 For each image the script runs the same analysis as ``backcare camera analyze`` (MediaPipe
 0.10.14), picks the reference person nearest the analysed one, and prints:
 
 * mean absolute error per angle (trunk flexion, neck flexion, upper-arm flexion of the more
-  raised arm, knee flexion of the more bent knee) over the images where both have a value;
+  raised arm, knee flexion of the more bent knee) over the images where both have a value,
+  the short way round the circle (an arm overhead reads near +180 or -180);
 * REBA and RULA agreement with the score the reference angles give (no adjustments, wrist
   neutral, no load, a photo's timing): exact (backcare's range is that one score), within +-1
   (the reference lies within one point of backcare's range), same action level (the
   reference's level is within the range's levels), and the mean width of backcare's range;
 * refusals (no person, or no score) and the wrong person (no reference person near);
 
-separately for side, oblique and front views (the reference's view); and, for motion-capture
-frames filmed by several cameras at once (same subject, action and frame, different camera),
-how far apart the REBA of two views of the same moment lies when both are side or oblique
-views.
+separately for side, oblique and front views (the reference's view), side views again per
+source (``side_by_source``: hand-clicked sports photos and motion capture differ); and, for
+motion-capture frames filmed by several cameras at once (same subject, action and frame,
+different camera), how far apart the REBA of two views of the same moment lies when both are
+side or oblique views.
 """
 
 from __future__ import annotations
@@ -140,6 +161,99 @@ MPII_JOINTS = {
     14: "left_elbow",
     15: "left_wrist",
 }
+
+
+#: Leeds Sports Pose's 14 joints in the order of ``joints.mat`` (its "head top" is read as the
+#: head; its "neck" point lies between the shoulders and the chin and is kept but not used).
+LSP_JOINTS = (
+    "right_ankle",
+    "right_knee",
+    "right_hip",
+    "left_hip",
+    "left_knee",
+    "left_ankle",
+    "right_wrist",
+    "right_elbow",
+    "right_shoulder",
+    "left_shoulder",
+    "left_elbow",
+    "left_wrist",
+    "neck",
+    "head",
+)
+#: Source name and image folder of the LSPET photos under ``--data``.
+LSPET = ("lspet", "lspet/images")
+
+
+def lsp_joints(frame: np.ndarray) -> dict[str, np.ndarray]:
+    """Named pixel positions of one LSPET annotation, a 14 x 3 array (x, y, visible).
+
+    Joints flagged 0 (not visible; their position is often outside the picture) are dropped."""
+    frame = np.asarray(frame, dtype=np.float64)
+    if frame.shape != (len(LSP_JOINTS), 3):
+        raise ValueError(f"an LSP annotation is 14 x 3, got {frame.shape}")
+    return {name: frame[i, :2].copy() for i, name in enumerate(LSP_JOINTS) if frame[i, 2] > 0.5}
+
+
+def lspet_posture(ref: Reference) -> bool:
+    """Whether a hand-placed pose is a side view of someone on their feet or seated.
+
+    Side view: the reference's own shoulder width against its torso length (``reference_view``).
+    On their feet or seated: an ankle lies at least a quarter torso length below the hip
+    midpoint in the picture, and the trunk leans at most 120 deg from upright either way; this
+    keeps stooping and squatting but drops handstands, flips, back bends and people lying down
+    (postures outside what REBA and RULA describe)."""
+    if reference_view(ref) != "side":
+        return False
+    hip = ref.mid("left_hip", "right_hip")
+    top = ref.mid("left_shoulder", "right_shoulder")
+    if hip is None or top is None:
+        return False
+    trunk = top - hip
+    torso = float(np.linalg.norm(trunk))
+    lean = math.degrees(math.atan2(abs(float(trunk[0])), -float(trunk[1])))  # image y is down
+    ankles = [ref.joints[a] for a in ("left_ankle", "right_ankle") if a in ref.joints]
+    return lean <= 120.0 and any(a[1] - hip[1] >= 0.25 * torso for a in ankles)
+
+
+def build_lspet(lspet: Path) -> list[dict[str, Any]]:
+    """Rows of ``keypoints.csv`` for the LSPET photos that pass ``lspet_posture``."""
+    from scipy.io import loadmat
+
+    joints = np.asarray(loadmat(str(lspet / "joints.mat"))["joints"], dtype=np.float64)
+    if joints.shape[:2] != (len(LSP_JOINTS), 3):
+        raise ValueError(f"expected LSPET's 14 x 3 x N joints.mat, got {joints.shape}")
+    source, folder = LSPET
+    rows: list[dict[str, Any]] = []
+    for n in range(joints.shape[2]):
+        image = f"{folder}/im{n + 1:05d}.jpg"
+        ref = Reference(source, image, 0, "image_px", lsp_joints(joints[:, :, n]))
+        if not lspet_posture(ref):
+            continue
+        for joint, (x, y) in ref.joints.items():
+            rows.append(_row(source, image, 0, joint, x, y, math.nan, space="image_px"))
+    return rows
+
+
+def write_references(path: Path, rows: list[dict[str, Any]]) -> int:
+    """Replace the rows of the sources in ``rows`` in ``path``; other sources' rows stay.
+
+    The new rows take the place of the first row they replace (the end when there is none), so
+    regenerating one source leaves the file's order as it was."""
+    sources = {r["source"] for r in rows}
+    old: list[dict[str, Any]] = []
+    if path.exists():
+        with path.open(newline="") as fh:
+            old = list(csv.DictReader(fh))
+    kept = [r for r in old if r["source"] not in sources]
+    first = next((i for i, r in enumerate(old) if r["source"] in sources), len(old))
+    at = sum(1 for r in old[:first] if r["source"] not in sources)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows([*kept[:at], *rows, *kept[at:]])
+    return len(rows)
 
 
 # -- building the reference file -----------------------------------------------------------------
@@ -326,6 +440,44 @@ def _elbow_of_raised(out: dict[str, float]) -> float:
     return best[1] if best else math.nan
 
 
+#: Upper-arm extension beyond this many degrees is read as an arm raised overhead past vertical.
+OVERHEAD_EXTENSION = 90.0
+
+
+#: An upper arm drawn shorter than this share of the torso points towards or away from the
+#: camera (an adult's upper arm is about 0.6 of the shoulder-to-hip length in the picture's
+#: plane; 0.4 means it leans some 45 deg out of it), so its angle in the picture is not its
+#: flexion.
+ARM_IN_PLANE = 0.4
+
+
+def arm_in_plane(shoulder: np.ndarray, elbow: np.ndarray, torso: float) -> bool:
+    """Whether a hand-placed upper arm lies near enough the picture's plane to measure."""
+    return float(np.linalg.norm(elbow - shoulder)) >= ARM_IN_PLANE * torso
+
+
+def knee_facing(joints: dict[str, np.ndarray], min_bend: float = 30.0) -> float | None:
+    """+1 when a side-view person (pixels, y down) faces +x, -1 when -x, from the bent knees.
+
+    The shin turns backwards from the thigh when a knee bends; seen from the side, the sense
+    of that turn gives the way the person faces whatever the trunk does (a forward bend and a
+    back arch over a bar look alike from the hips, shoulders and head alone). Knees bent less
+    than ``min_bend`` degrees give no answer, nor do two bent knees that disagree (a leg out
+    of the picture's plane)."""
+    votes = set()
+    for side in ("left", "right"):
+        h, k, a = (joints.get(f"{side}_{p}") for p in ("hip", "knee", "ankle"))
+        if h is None or k is None or a is None:
+            continue
+        thigh, shin = k - h, a - k
+        cross = float(thigh[0] * shin[1] - thigh[1] * shin[0])
+        bend = math.degrees(math.atan2(abs(cross), float(thigh @ shin)))
+        if bend >= min_bend:
+            # y down: facing +x turns the shin clockwise on screen, a positive cross product
+            votes.add(1.0 if cross > 0 else -1.0)
+    return votes.pop() if len(votes) == 1 else None
+
+
 def reference_angles_2d(ref: Reference) -> dict[str, float]:
     """Sagittal angles in the image plane (valid for side views only)."""
     j = ref.joints
@@ -340,13 +492,15 @@ def reference_angles_2d(ref: Reference) -> dict[str, float]:
     if hip is None or sh is None:
         return out
     trunk = up(sh - hip)
-    # facing: the side of the trunk the head (nose, ears) or the toes/knees lie on; in a deep
-    # bend (head more than half a torso ahead of the hips) the head's side, since straight legs
-    # then slant back behind the hips
-    ahead = None
+    # facing: first from a bent knee (a knee bends one way only, so the turn from thigh to shin
+    # tells which way the person faces, upright, bent over or arched back alike); otherwise the
+    # side of the trunk the head (nose, ears) or the toes/knees lie on; in a deep bend (head
+    # more than half a torso ahead of the hips) the head's side, since straight legs then slant
+    # back behind the hips
+    ahead = knee_facing(j)
     head = j.get("nose", j.get("head"))
     torso = float(np.linalg.norm(sh - hip))
-    if head is not None and abs(head[0] - hip[0]) > 0.5 * torso:
+    if ahead is None and head is not None and abs(head[0] - hip[0]) > 0.5 * torso:
         ahead = 1.0 if head[0] > hip[0] else -1.0
     for a, b in (("nose", None), ("left_knee", "right_knee")):
         if ahead is not None:
@@ -372,8 +526,12 @@ def reference_angles_2d(ref: Reference) -> dict[str, float]:
     arms = []
     for side in ("left", "right"):
         s, e, w = (j.get(f"{side}_{p}") for p in ("shoulder", "elbow", "wrist"))
-        if s is not None and e is not None:
+        if s is not None and e is not None and arm_in_plane(s, e, torso):
             flex = -signed_from(-trunk, up(e - s))  # forward of the trunk is flexion
+            if flex < -OVERHEAD_EXTENSION:
+                # a shoulder does not extend this far: the arm is raised overhead and tipped
+                # back past the trunk's line, flexion beyond 180 deg
+                flex += 360.0
             elbow = math.nan
             if w is not None:
                 a, b = up(e - s), up(w - e)
@@ -403,11 +561,14 @@ def reference_scores(angles: dict[str, float]) -> tuple[int | None, int | None]:
     if not all(math.isfinite(angles.get(k, math.nan)) for k in need):
         return None, None
     knee = angles.get("knee_flexion", math.nan)
+    # flexion past 180 deg (overhead, tipped back) scores as the top band; the calculator's
+    # inputs stop at 180
+    arm = min(angles["upper_arm_flexion"], 180.0)
     r = reba(
         RebaInputs(
             trunk_flexion_deg=angles["trunk_flexion"],
             neck_flexion_deg=angles["neck_flexion"],
-            upper_arm_flexion_deg=angles["upper_arm_flexion"],
+            upper_arm_flexion_deg=arm,
             lower_arm_flexion_deg=angles["elbow_flexion"],
             wrist_flexion_deg=0.0,
             knee_flexion_deg=knee if math.isfinite(knee) else 0.0,
@@ -417,7 +578,7 @@ def reference_scores(angles: dict[str, float]) -> tuple[int | None, int | None]:
         RulaInputs(
             trunk_flexion_deg=angles["trunk_flexion"],
             neck_flexion_deg=angles["neck_flexion"],
-            upper_arm_flexion_deg=angles["upper_arm_flexion"],
+            upper_arm_flexion_deg=arm,
             lower_arm_flexion_deg=angles["elbow_flexion"],
             wrist_flexion_deg=0.0,
         )
@@ -519,6 +680,7 @@ def run(data: Path, refs_path: Path, *, pose_model: str = "full") -> dict[str, A
             h, w = read_image(path).shape[:2]
             ref = pick_reference(analysis, candidates, w, h)
             row["backcare_view"] = analysis.view.view
+            row["notes"] = list(analysis.series.meta.notes)  # for --json readers
             if ref is None:
                 row.update(wrong_person=True, group="unmatched")
                 rows.append(row)
@@ -605,56 +767,71 @@ def two_views(rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for label, groups in (("side", {"side"}), ("oblique", {"oblique"}), ("front", {"front"})):
-        sel = [r for r in rows if r.get("group") in groups]
-        entry: dict[str, Any] = {"images": len(sel)}
-        entry["refused"] = sum(1 for r in sel if "refused" in r)
-        for angle in ANGLES:
-            errs = [
-                abs(r["measured"][angle] - r["reference"][angle])
-                for r in sel
-                if "measured" in r
-                and math.isfinite(r["measured"].get(angle, math.nan))
-                and math.isfinite(r["reference"].get(angle, math.nan))
-            ]
-            withheld = sum(
-                1
-                for r in sel
-                if "measured" in r
-                and math.isfinite(r["reference"].get(angle, math.nan))
-                and not math.isfinite(r["measured"].get(angle, math.nan))
-            )
-            entry[f"{angle}_mae_deg"] = round(float(np.mean(errs)), 1) if errs else None
-            entry[f"{angle}_n"] = len(errs)
-            entry[f"{angle}_withheld"] = withheld
-        for method in ("reba", "rula"):
-            scored = [
-                r[method]
-                for r in sel
-                if method in r
-                and r[method]["reference"] is not None
-                and math.isfinite(r[method]["low"])
-            ]
-            refs_with_score = [r for r in sel if method in r and r[method]["reference"] is not None]
-            entry[f"{method}_n"] = len(scored)
-            entry[f"{method}_not_scored"] = len(refs_with_score) - len(scored)
-            if scored:
-                level = _level(method)
-                exact = [s["low"] == s["high"] == s["reference"] for s in scored]
-                within = [s["low"] - 1 <= s["reference"] <= s["high"] + 1 for s in scored]
-                same = [
-                    level(s["low"]) <= level(s["reference"]) <= level(s["high"]) for s in scored
-                ]
-                entry[f"{method}_exact"] = round(float(np.mean(exact)), 2)
-                entry[f"{method}_within_1"] = round(float(np.mean(within)), 2)
-                entry[f"{method}_same_level"] = round(float(np.mean(same)), 2)
-                entry[f"{method}_mean_range_width"] = round(
-                    float(np.mean([s["high"] - s["low"] for s in scored])), 2
-                )
-        out[label] = entry
+    for label in ("side", "oblique", "front"):
+        out[label] = figures([r for r in rows if r.get("group") == label])
+    side = [r for r in rows if r.get("group") == "side"]
+    out["side_by_source"] = {
+        source: figures([r for r in side if r["source"] == source])
+        for source in sorted({r["source"] for r in side})
+    }
     out["wrong_person"] = sum(1 for r in rows if r.get("wrong_person"))
     out["two_views_of_one_moment"] = two_views(rows)
     return out
+
+
+def angle_error(a: float, b: float) -> float:
+    """Absolute difference of two angles in degrees, the short way round the circle.
+
+    An arm raised straight overhead reads near +180 (flexion) or near -180 (extension) as it
+    tips a little forward or back; those lie a few degrees apart, not 360."""
+    return abs((a - b + 180.0) % 360.0 - 180.0)
+
+
+def figures(sel: list[dict[str, Any]]) -> dict[str, Any]:
+    """Angle errors and REBA/RULA agreement over some rows of ``run``."""
+    entry: dict[str, Any] = {"images": len(sel)}
+    entry["refused"] = sum(1 for r in sel if "refused" in r)
+    for angle in ANGLES:
+        errs = [
+            angle_error(r["measured"][angle], r["reference"][angle])
+            for r in sel
+            if "measured" in r
+            and math.isfinite(r["measured"].get(angle, math.nan))
+            and math.isfinite(r["reference"].get(angle, math.nan))
+        ]
+        withheld = sum(
+            1
+            for r in sel
+            if "measured" in r
+            and math.isfinite(r["reference"].get(angle, math.nan))
+            and not math.isfinite(r["measured"].get(angle, math.nan))
+        )
+        entry[f"{angle}_mae_deg"] = round(float(np.mean(errs)), 1) if errs else None
+        entry[f"{angle}_n"] = len(errs)
+        entry[f"{angle}_withheld"] = withheld
+    for method in ("reba", "rula"):
+        scored = [
+            r[method]
+            for r in sel
+            if method in r
+            and r[method]["reference"] is not None
+            and math.isfinite(r[method]["low"])
+        ]
+        refs_with_score = [r for r in sel if method in r and r[method]["reference"] is not None]
+        entry[f"{method}_n"] = len(scored)
+        entry[f"{method}_not_scored"] = len(refs_with_score) - len(scored)
+        if scored:
+            level = _level(method)
+            exact = [s["low"] == s["high"] == s["reference"] for s in scored]
+            within = [s["low"] - 1 <= s["reference"] <= s["high"] + 1 for s in scored]
+            same = [level(s["low"]) <= level(s["reference"]) <= level(s["high"]) for s in scored]
+            entry[f"{method}_exact"] = round(float(np.mean(exact)), 2)
+            entry[f"{method}_within_1"] = round(float(np.mean(within)), 2)
+            entry[f"{method}_same_level"] = round(float(np.mean(same)), 2)
+            entry[f"{method}_mean_range_width"] = round(
+                float(np.mean([s["high"] - s["low"] for s in scored])), 2
+            )
+    return entry
 
 
 def _level(method: str) -> Any:
@@ -673,19 +850,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help="folder holding the source images")
     parser.add_argument("--references", type=Path, default=REFERENCES)
     parser.add_argument("--build-references", type=Path, metavar="MMPOSE_DIR")
+    parser.add_argument("--build-lspet", type=Path, metavar="LSPET_DIR")
     parser.add_argument("--json", type=Path, help="also write every row and figure here")
     parser.add_argument(
         "--pose-model", default="full", choices=("full", "heavy"), help="MediaPipe's pose model"
     )
     args = parser.parse_args(argv)
-    if args.build_references:
-        rows = build_references(args.build_references)
-        args.references.parent.mkdir(parents=True, exist_ok=True)
-        with args.references.open("w", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
-        print(f"wrote {len(rows)} keypoints to {args.references}")
+    if args.build_references or args.build_lspet:
+        if args.build_references:
+            n = write_references(args.references, build_references(args.build_references))
+            print(f"wrote {n} keypoints of the pose project's test data to {args.references}")
+        if args.build_lspet:
+            n = write_references(args.references, build_lspet(args.build_lspet))
+            print(f"wrote {n} LSPET keypoints to {args.references}")
         return 0
     if args.data is None:
         parser.error("--data is required")
