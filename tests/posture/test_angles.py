@@ -45,6 +45,17 @@ def test_neutral_pose_is_zero():
         assert one(a, name) == pytest.approx(0.0, abs=ATOL), name
 
 
+@pytest.mark.parametrize(("placed", "read"), [(150.0, 150.0), (-60.0, -60.0), (-170.0, 180.0)])
+def test_an_arm_over_the_head_tipped_back_is_flexion_not_extension(placed, read):
+    # -170 deg "behind the trunk" is an arm raised over the head and 10 deg past vertical: a
+    # shoulder cannot extend that far, so it is full flexion (REBA's top band), not extension
+    p = pose()  # upright: x forward, z up
+    rad = np.radians(placed)
+    p["left_elbow"] = p["left_shoulder"] + 0.3 * np.array([np.sin(rad), 0.0, -np.cos(rad)])
+    a = joint_angles(p)
+    assert one(a, "upper_arm_flexion_left") == pytest.approx(read, abs=ATOL)
+
+
 @pytest.mark.parametrize("flex", [-20.0, 10.0, 30.0, 45.0, 60.0, 85.0])
 def test_trunk_flexion_known(flex):
     a = joint_angles(pose(trunk_flexion=flex))

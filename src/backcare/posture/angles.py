@@ -150,6 +150,17 @@ def _deg_atan2(y: F64, x: F64) -> F64:
     return np.degrees(np.arctan2(y, x))
 
 
+#: A shoulder extends to about 60 deg (AAOS normal range); an arm more than this far behind the
+#: trunk line has gone up over the head and tipped back, not backwards. Read as flexion.
+_MAX_ARM_EXTENSION_DEG = 90.0
+
+
+def _overhead_as_flexion(flexion: F64) -> F64:
+    """Sagittal upper-arm angle [deg] from ``atan2`` (-180..180] with an arm raised over the head
+    and tipped back read as full flexion (180 deg) instead of extension past 90 deg."""
+    return np.where(flexion < -_MAX_ARM_EXTENSION_DEG, 180.0, flexion)
+
+
 def _angle_between(a: F64, b: F64) -> F64:
     """Unsigned angle between vectors [deg], robust near 0 and 180."""
     return _deg_atan2(_norm(np.cross(a, b)), _dot(a, b))
@@ -235,7 +246,9 @@ def joint_angles(points: Mapping[str, ArrayLike]) -> dict[str, F64]:
             arm = p[f"{side}_elbow"] - p[f"{side}_shoulder"]
             down_t = -z_t
             out[f"upper_arm_elevation_{side}"] = _angle_between(arm, down_t)
-            out[f"upper_arm_flexion_{side}"] = _deg_atan2(_dot(arm, x_t), _dot(arm, down_t))
+            out[f"upper_arm_flexion_{side}"] = _overhead_as_flexion(
+                _deg_atan2(_dot(arm, x_t), _dot(arm, down_t))
+            )
             out[f"upper_arm_abduction_{side}"] = _deg_atan2(
                 sign * _dot(arm, y_t), _dot(arm, down_t)
             )
