@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from backcare.camera.backend import BLAZEPOSE_LANDMARKS, landmark_index
 from backcare.errors import InputError
-from backcare.knowledge.camera import HipRule, ViewThresholds, ViewWidthRule
+from backcare.knowledge.camera import HipRule, SkeletonRule, ViewThresholds, ViewWidthRule
 from backcare.posture.angles import LANDMARKS
 
 __all__ = [
@@ -49,6 +49,7 @@ __all__ = [
     "hips_trusted",
     "image_plane_angles",
     "image_view_labels",
+    "limb_asymmetry",
     "pitch_rotation",
     "tilt_from_neutral",
     "to_gravity",
@@ -213,16 +214,28 @@ def image_view_labels(
     height: int,
     rule: ViewWidthRule,
     min_visibility: float,
+    roll_deg: float = 0.0,
 ) -> NDArray[np.str_]:
     """Front / oblique / side per frame from the image alone (no depth).
 
-    The shoulder width (or, without both shoulders, the hip width) in pixels over the torso
-    length (hip-mid to shoulder-mid) in pixels: at or above ``rule.front_min_ratio`` the frame
-    is ``front``, at or below ``rule.side_max_ratio`` it is ``side``, between ``oblique``;
-    ``unknown`` without both shoulders (or hips) and both hips seen.
+    The shoulder width (or, without both shoulders, the hip width) across the picture in pixels
+    over the torso length (hip-mid to shoulder-mid) in pixels: at or above
+    ``rule.front_min_ratio`` the frame is ``front``, at or below ``rule.side_max_ratio`` it is
+    ``side``, between ``oblique``; ``unknown`` without both shoulders (or hips) and both hips
+    seen.
+
+    Only the width along the true horizontal counts (the image rows, turned by ``roll_deg``
+    [deg], the camera's roll as :class:`CameraTilt` gives it). A shoulder line facing the camera
+    lies along it whatever the camera's pitch; side-on the shoulder line runs along the viewing
+    direction, which a camera looking down projects up and down the picture, not across it.
+    Measured as a plain distance, that vertical offset made a side view from a raised camera
+    look oblique or frontal, the more so in a forward bend, where the torso is not foreshortened
+    by the pitch as an upright one is.
     """
     xy = np.asarray(image, dtype=np.float64) * np.array([float(width), float(height)])
     v = np.nan_to_num(np.asarray(visibility, dtype=np.float64))
+    roll = np.radians(roll_deg)
+    across = np.array([np.cos(roll), np.sin(roll)])  # the true horizontal in the picture
 
     def seen(*idx: int) -> NDArray[np.bool_]:
         return np.asarray(np.all([v[:, i] >= min_visibility for i in idx], axis=0))
@@ -230,11 +243,13 @@ def image_view_labels(
     torso = np.linalg.norm(
         0.5 * (xy[:, _L_SH] + xy[:, _R_SH]) - 0.5 * (xy[:, _L_HIP] + xy[:, _R_HIP]), axis=1
     )
-    sh = np.linalg.norm(xy[:, _L_SH] - xy[:, _R_SH], axis=1)
-    hip = np.linalg.norm(xy[:, _L_HIP] - xy[:, _R_HIP], axis=1)
+    sh = np.abs((xy[:, _L_SH] - xy[:, _R_SH]) @ across)
+    hip = np.abs((xy[:, _L_HIP] - xy[:, _R_HIP]) @ across)
     width_px = np.where(seen(_L_SH, _R_SH), sh, np.where(seen(_L_HIP, _R_HIP), hip, np.nan))
-    ok = seen(_L_HIP, _R_HIP) & (seen(_L_SH) | seen(_R_SH)) & (torso > 1e-6)
+    ok = seen(_L_HIP, _R_HIP) & (seen(_L_SH) | seen(_R_SH))
     with np.errstate(invalid="ignore", divide="ignore"):
+        # a trunk bent straight at the camera has no length in the picture: wide shoulders
+        # then read infinitely frontal (0 / 0 stays unknown)
         ratio = np.where(ok, width_px / torso, np.nan)
     labels = np.full(len(xy), "unknown", dtype="<U7")
     labels[ratio >= rule.front_min_ratio] = "front"
@@ -368,6 +383,54 @@ def hips_trusted(
     reason[~inside] = "edge"
     reason[~hips_seen] = "unseen"
     return reason == "", reason
+
+
+#: Paired limbs, each as (proximal, distal) landmark names without the side.
+_LIMBS = (("hip", "knee"), ("knee", "ankle"), ("shoulder", "elbow"), ("elbow", "wrist"))
+
+
+def limb_asymmetry(
+    world: ArrayLike, visibility: ArrayLike, rule: SkeletonRule, min_visibility: float
+) -> tuple[F64, NDArray[np.bool_]]:
+    """How far a skeleton's left and right limbs disagree in length, and which frames to use.
+
+    Parameters
+    ----------
+    world
+        ``(n, 33, 3)`` metric landmarks [m] (any frame: only lengths are used).
+    visibility
+        ``(n, 33)``.
+    rule
+        From the camera knowledge file.
+    min_visibility
+        A landmark below it counts as not seen.
+
+    Returns
+    -------
+    asymmetry, usable
+        The mean of ``|ln(left / right)|`` over the limb pairs (thigh, shank, upper arm,
+        forearm) whose four ends are all seen, per frame (NaN without such a pair), and whether
+        it is at most ``rule.max_limb_asymmetry`` (a frame without a seen pair is usable).
+        People's paired segments differ by a few per cent; a skeleton laid onto the wrong body
+        parts (the pelvis read as the head, the arms as legs) pairs unlike limbs. Limbs the
+        model only guesses (legs under a desk, out of the picture) are left out.
+    """
+    w = np.asarray(world, dtype=np.float64)
+    v = np.nan_to_num(np.asarray(visibility, dtype=np.float64))
+    logs = []
+    for a, b in _LIMBS:
+        ends = [landmark_index(f"{side}_{p}") for side in ("left", "right") for p in (a, b)]
+        seen = np.all(v[:, ends] >= min_visibility, axis=1)
+        left = np.linalg.norm(w[:, ends[1]] - w[:, ends[0]], axis=1)
+        right = np.linalg.norm(w[:, ends[3]] - w[:, ends[2]], axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            logs.append(np.where(seen, np.abs(np.log(left / right)), np.nan))
+    stacked = np.stack(logs)
+    count = np.isfinite(stacked).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        asym: F64 = np.where(count > 0, np.nansum(stacked, axis=0) / count, np.nan)
+        usable = ~(asym > rule.max_limb_asymmetry)
+    return asym, usable
 
 
 def body_axis_tilt(

@@ -37,6 +37,7 @@ from backcare.camera.geometry import (
     hips_trusted,
     image_plane_angles,
     image_view_labels,
+    limb_asymmetry,
     pitch_rotation,
     tilt_from_neutral,
     to_gravity,
@@ -387,7 +388,13 @@ def build_series(
     world_g = to_gravity(world, tilt)
     min_vis = rules.landmarks.min_visibility
     labels = image_view_labels(
-        track.image, track.visibility, track.width, track.height, rules.view_width, min_vis
+        track.image,
+        track.visibility,
+        track.width,
+        track.height,
+        rules.view_width,
+        min_vis,
+        roll_deg=tilt.roll_deg,
     )
     view = classify_view(world_g, track.visibility, rules.view, labels)
     reliability = rules.reliability_for(view.view)
@@ -467,7 +474,18 @@ def _trusted_visibility(
             "picture, or out of proportion with the rest of the body): trunk, neck and arm "
             "angles and REBA/RULA are withheld there; film so that hips and knees are in view"
         )
-    depth = np.isin(view.per_frame, ("front", "oblique")) & track.found
+    _, paired = limb_asymmetry(track.world, track.visibility, rules.skeleton, min_vis)
+    misfit = track.found & ~paired
+    if misfit.any():
+        vis[misfit] = 0.0
+        where = "" if len(track) == 1 else f" in {int(misfit.sum())} of {len(track)} frames"
+        caveats.append(
+            f"the skeleton's left and right limbs differ too much in length{where}: the pose "
+            "model probably laid it onto the wrong body parts (seen in deep forward bends with "
+            "the hands near the floor), so no angle or score is given there; check the "
+            "annotated picture, and film from the side with the whole body in view"
+        )
+    depth = np.isin(view.per_frame, ("front", "oblique")) & track.found & paired
     if depth.any():
         where = "" if len(track) == 1 else f" in {int(depth.sum())} of {len(track)} frames"
         caveats.append(

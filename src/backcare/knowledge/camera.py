@@ -22,6 +22,7 @@ __all__ = [
     "HipRule",
     "ImageLimits",
     "LandmarkRule",
+    "SkeletonRule",
     "SmoothingParams",
     "UprightRule",
     "ViewReliability",
@@ -123,6 +124,15 @@ class HipRule(Cited):
     note: str
 
 
+class SkeletonRule(Cited):
+    """When a skeleton's paired limbs disagree so much that it was fitted to the wrong parts."""
+
+    max_limb_asymmetry: float = Field(
+        gt=0.0, description="mean |ln(left/right)| of the paired limb lengths above which"
+    )
+    note: str
+
+
 class ViewWidthRule(Cited):
     """Front/side from the image: shoulder (or hip) width over torso length in the image."""
 
@@ -160,6 +170,7 @@ class CameraPoseDocument(Document):
     activity: ActivityRule
     adjustments: AdjustmentRule
     hips: HipRule
+    skeleton: SkeletonRule
     view_width: ViewWidthRule
     upright: UprightRule
     detection: DetectionRule

@@ -1,0 +1,128 @@
+"""Side views from a raised camera, deep forward bends, misfitted skeletons, the near arm.
+
+All on the rendered skeletons of :mod:`tests.camera.skeleton` (an orthographic camera whose
+pitch and the person's heading are known), changed the way the pose model errs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from backcare.camera.backend import FakeBackend, PoseResult, landmark_index
+from backcare.camera.geometry import image_view_labels, limb_asymmetry
+from backcare.camera.pipeline import CameraOptions, build_series, camera_rules, track_frames
+from backcare.camera.video import Frame
+
+from .skeleton import pose_result
+
+#: The rendered skeletons' picture coordinates share one scale across and down: a square frame
+SQUARE = np.zeros((480, 480, 3), dtype=np.uint8)
+
+
+def _series(results, options=None):
+    frames = [Frame(index=i, time_s=i / 30, rgb=SQUARE) for i in range(len(results))]
+    track, _ = track_frames(frames, FakeBackend(list(results)), where="synthetic")
+    return build_series(track, options or CameraOptions(), kind="video", backend="fake")
+
+
+def _labels(res: PoseResult, roll_deg: float = 0.0) -> str:
+    rules = camera_rules()
+    out = image_view_labels(
+        res.image[None], res.visibility[None], 480, 480, rules.view_width, 0.5, roll_deg=roll_deg
+    )
+    return str(out[0])
+
+
+# -- the view of a raised camera -----------------------------------------------------------------
+@pytest.mark.parametrize("pitch", [20.0, 35.0, 50.0])
+@pytest.mark.parametrize("trunk", [0.0, 45.0, 90.0])
+@pytest.mark.parametrize("heading", [90.0, -90.0])
+def test_side_view_from_a_raised_camera_stays_side_on(pitch, trunk, heading):
+    # the camera looks down: the shoulder line, running away from it, shows up and down the
+    # picture; only its width across the picture tells a front view
+    res = pose_result(heading_deg=heading, pitch_deg=pitch, trunk=trunk)
+    assert _labels(res) == "side"
+    series, _, view, _ = _series([res], CameraOptions(camera_pitch_deg=pitch))
+    assert view.view == "side"
+    assert series["trunk_flexion"][0] == pytest.approx(trunk, abs=1e-6)
+
+
+@pytest.mark.parametrize("pitch", [0.0, 20.0, 35.0, 50.0])
+@pytest.mark.parametrize("trunk", [0.0, 45.0, 90.0])
+def test_front_view_from_a_raised_camera_stays_front_even_when_depth_says_side(pitch, trunk):
+    side = pose_result(heading_deg=90.0, pitch_deg=pitch, trunk=trunk)
+    front = pose_result(heading_deg=180.0, pitch_deg=pitch, trunk=trunk)
+    fooled = PoseResult(side.world, front.image, side.visibility)
+    series, _, view, _ = _series([fooled], CameraOptions(camera_pitch_deg=pitch))
+    assert view.view == "front"
+    assert np.isnan(series["trunk_flexion"][0])
+
+
+@pytest.mark.parametrize("pitch", [20.0, 35.0])
+def test_turned_half_way_from_a_raised_camera_is_not_side_on(pitch):
+    # 60 deg from facing the camera (30 deg from side-on): never side, at any trunk angle
+    for trunk in (0.0, 45.0, 90.0):
+        res = pose_result(heading_deg=120.0, pitch_deg=pitch, trunk=trunk)
+        assert _labels(res) in ("oblique", "front")
+
+
+def test_a_rolled_camera_is_measured_along_the_true_horizontal():
+    res = pose_result(heading_deg=90.0, pitch_deg=35.0, trunk=60.0)
+    roll = np.radians(25.0)
+    # the picture turned so that the true vertical leans 25 deg to the image's right
+    turn = np.array([[np.cos(roll), -np.sin(roll)], [np.sin(roll), np.cos(roll)]])
+    image = (res.image - 0.5) @ turn.T + 0.5
+    rolled = PoseResult(res.world, image, res.visibility)
+    assert _labels(rolled, roll_deg=25.0) == "side"
+    assert _labels(rolled, roll_deg=-25.0) != "side"
+
+
+# -- a skeleton laid onto the wrong body parts ---------------------------------------------------
+def _misfit(res: PoseResult) -> PoseResult:
+    """One arm read as a leg and that leg as an arm, as the model did on a deep bend."""
+    world, image = res.world.copy(), res.image.copy()
+    for arm, leg in (("shoulder", "hip"), ("elbow", "knee"), ("wrist", "ankle")):
+        a, b = landmark_index(f"left_{arm}"), landmark_index(f"left_{leg}")
+        world[[a, b]] = world[[b, a]]
+        image[[a, b]] = image[[b, a]]
+    return PoseResult(world, image, res.visibility)
+
+
+def test_a_skeleton_with_unlike_left_and_right_limbs_gives_no_angles():
+    good = pose_result(heading_deg=90.0, trunk=70.0, arm=80.0)
+    rule = camera_rules().skeleton
+    both = np.stack([good.world, _misfit(good).world])
+    asym, usable = limb_asymmetry(both, np.full(both.shape[:2], 0.99), rule, 0.5)
+    assert asym[0] == pytest.approx(0.0, abs=1e-9)
+    assert asym[1] > rule.max_limb_asymmetry
+    assert usable.tolist() == [True, False]
+    series, *_ = _series([good, _misfit(good)])
+    assert series["trunk_flexion"][0] == pytest.approx(70.0, abs=1e-6)
+    for name in ("trunk_flexion", "upper_arm_flexion_left", "knee_flexion_right"):
+        assert np.isnan(series[name][1])
+    assert any("wrong body parts" in c for c in series.meta.extra["caveats"])
+
+
+def test_limbs_the_model_only_guesses_are_left_out():
+    res = pose_result(heading_deg=90.0, trunk=30.0)
+    world = res.world.copy()
+    knee, ankle = landmark_index("left_knee"), landmark_index("left_ankle")
+    world[ankle] = world[knee] + 6.0 * (world[ankle] - world[knee])
+    rule = camera_rules().skeleton
+    assert not limb_asymmetry(world[None], res.visibility[None], rule, 0.5)[1][0]
+    vis = res.visibility.copy()
+    vis[[ankle, landmark_index("right_ankle")]] = 0.1  # legs under a desk: guessed
+    assert limb_asymmetry(world[None], vis[None], rule, 0.5)[1][0]
+
+
+def test_ordinary_left_right_differences_are_kept():
+    # a shank 15 % longer on one side (beyond what people show) still counts as one body
+    res = pose_result(heading_deg=90.0, trunk=30.0)
+    world = res.world.copy()
+    knee, ankle = landmark_index("left_knee"), landmark_index("left_ankle")
+    world[ankle] = world[knee] + 1.15 * (world[ankle] - world[knee])
+    _, usable = limb_asymmetry(world[None], res.visibility[None], camera_rules().skeleton, 0.5)
+    assert usable[0]
+    series, *_ = _series([PoseResult(world, res.image, res.visibility)])
+    assert series["trunk_flexion"][0] == pytest.approx(30.0, abs=1e-6)
