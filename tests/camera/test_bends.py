@@ -126,3 +126,74 @@ def test_ordinary_left_right_differences_are_kept():
     assert usable[0]
     series, *_ = _series([PoseResult(world, res.image, res.visibility)])
     assert series["trunk_flexion"][0] == pytest.approx(30.0, abs=1e-6)
+
+
+# -- the near arm side-on ------------------------------------------------------------------------
+def _near_side(res: PoseResult) -> tuple[str, str]:
+    z = res.world[:, 2]
+    left = z[landmark_index("left_shoulder")] < z[landmark_index("right_shoulder")]
+    return ("left", "right") if left else ("right", "left")
+
+
+def _metric(world: np.ndarray, vis: np.ndarray, channel: str) -> float:
+    from backcare.camera.geometry import angle_points, to_gravity
+    from backcare.posture.angles import joint_angles
+
+    pts, _ = angle_points(to_gravity(world[None]), vis[None])
+    return float(joint_angles(pts)[channel][0])
+
+
+@pytest.mark.parametrize("heading", [90.0, -90.0])
+@pytest.mark.parametrize(("trunk", "arm"), [(0.0, 60.0), (80.0, 100.0), (90.0, -20.0)])
+def test_near_arm_side_on_is_read_in_the_picture_despite_depth_error(heading, trunk, arm):
+    res = pose_result(heading_deg=heading, trunk=trunk, arm=arm, elbow=30.0)
+    near, far = _near_side(res)
+    # the metric landmarks turn the shoulder line 25 deg off side-on (the far shoulder ahead)
+    # and put both elbows 0.1 m off in depth; the picture is exact
+    world = res.world.copy()
+    w = {n: res.world[landmark_index(n)] for n in ("left_shoulder", "right_shoulder")}
+    w.update({n: res.world[landmark_index(n)] for n in ("left_hip", "right_hip")})
+    z_t = 0.5 * (w["left_shoulder"] + w["right_shoulder"] - w["left_hip"] - w["right_hip"])
+    z_t /= np.linalg.norm(z_t)
+    line = w["left_shoulder"] - w["right_shoulder"]
+    forward = np.cross(line / np.linalg.norm(line), z_t)  # the trunk's forward, camera axes
+    shift = np.tan(np.radians(25.0)) * np.linalg.norm(line) * forward
+    world[landmark_index(f"{far}_shoulder")] += shift
+    for name in (f"{near}_elbow", f"{far}_elbow"):
+        world[landmark_index(name), 2] -= 0.1
+    seen = PoseResult(world, res.image, res.visibility)
+    series, _, view, _ = _series([seen])
+    assert view.view == "side"
+    channel = f"upper_arm_flexion_{near}"
+    assert abs(_metric(world, res.visibility, channel) - arm) > 5  # what depth would give
+    assert series[channel][0] == pytest.approx(arm, abs=1e-6)
+    # the far arm, partly hidden side-on, keeps the metric estimate
+    far_channel = f"upper_arm_flexion_{far}"
+    assert series[far_channel][0] == pytest.approx(
+        _metric(world, res.visibility, far_channel), abs=1e-6
+    )
+
+
+def test_near_arm_reaching_towards_the_camera_keeps_the_metric_value():
+    res = pose_result(heading_deg=90.0, trunk=30.0, arm=40.0)
+    near, _ = _near_side(res)
+    world, image = res.world.copy(), res.image.copy()
+    sh, elbow = landmark_index(f"{near}_shoulder"), landmark_index(f"{near}_elbow")
+    # the upper arm points at the camera and a little down: short in the picture
+    world[elbow] = world[sh] + np.array([0.0, 0.08, -0.29])
+    image[elbow] = image[sh] + 0.4 * np.array([0.0, 0.08])
+    series, *_ = _series([PoseResult(world, image, res.visibility)])
+    channel = f"upper_arm_flexion_{near}"
+    assert series[channel][0] == pytest.approx(_metric(world, res.visibility, channel), abs=1e-6)
+
+
+def test_near_arm_forward_is_where_the_feet_point_when_the_head_hangs():
+    # a deep bend with the face turned back towards the feet: the nose is behind the ears
+    res = pose_result(heading_deg=-90.0, trunk=90.0, neck=80.0, arm=100.0)
+    near, _ = _near_side(res)
+    image = res.image.copy()
+    ears = [landmark_index("left_ear"), landmark_index("right_ear")]
+    nose = landmark_index("nose")
+    image[nose, 0] = image[ears, 0].mean() - (image[nose, 0] - image[ears, 0].mean())
+    series, *_ = _series([PoseResult(res.world, image, res.visibility)])
+    assert series[f"upper_arm_flexion_{near}"][0] == pytest.approx(100.0, abs=1e-6)

@@ -27,6 +27,7 @@ Which angles each view measures well comes from the camera knowledge file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -481,6 +482,37 @@ def _plane_angle(a: F64, b: F64) -> F64:
     return out
 
 
+def _facing(xy: F64, v: F64, min_visibility: float) -> F64:
+    """+1 where the person faces the picture's +x, -1 towards -x, 0 unknown, per frame.
+
+    The feet (heel to toe) decide where seen; else the nose's side of the ears."""
+    votes = np.zeros(len(xy))
+    for side in ("left", "right"):
+        heel, toe = landmark_index(f"{side}_heel"), landmark_index(f"{side}_foot_index")
+        ok = (v[:, heel] >= min_visibility) & (v[:, toe] >= min_visibility)
+        votes += np.where(ok, np.sign(xy[:, toe, 0] - xy[:, heel, 0]), 0.0)
+    l_ear, r_ear = landmark_index("left_ear"), landmark_index("right_ear")
+    ear_l_ok, ear_r_ok = v[:, l_ear] >= min_visibility, v[:, r_ear] >= min_visibility
+    ear = np.where(
+        (ear_l_ok & ear_r_ok)[:, None],
+        0.5 * (xy[:, l_ear] + xy[:, r_ear]),
+        np.where(ear_l_ok[:, None], xy[:, l_ear], xy[:, r_ear]),
+    )
+    head_ok = (v[:, _NOSE] >= min_visibility) & (ear_l_ok | ear_r_ok)
+    by_head = np.where(head_ok, np.sign(xy[:, _NOSE, 0] - ear[:, 0]), 0.0)
+    out: F64 = np.where(votes != 0, np.sign(votes), by_head)
+    return out
+
+
+def _signed_plane_angle(a: F64, b: F64, facing: F64) -> F64:
+    """Angle [deg] from 2D vectors ``a`` to ``b`` (y up), positive towards ``facing``.
+
+    Facing +x, turning from straight down towards +x is anticlockwise (positive cross)."""
+    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    out: F64 = facing * np.degrees(np.arctan2(cross, np.einsum("ij,ij->i", a, b)))
+    return out
+
+
 def image_plane_angles(
     image: ArrayLike,
     visibility: ArrayLike,
@@ -488,6 +520,8 @@ def image_plane_angles(
     height: int,
     side_frames: NDArray[np.bool_],
     min_visibility: float,
+    world: ArrayLike | None = None,
+    arm_min_in_plane: float = 0.7,
 ) -> dict[str, F64]:
     """Sagittal joint angles measured in the picture itself, for side-view frames.
 
@@ -497,8 +531,17 @@ def image_plane_angles(
     flexion is the angle between thigh and shank in pixels (the elbow is left to the metric
     landmarks: a forearm reaching towards the camera is foreshortened side-on); neck flexion
     is the angle from the torso axis (hip-mid to shoulder-mid) to the shoulder-mid to ear-mid
-    line, positive towards the side the nose points to. Frames that are not side views, or
-    lack a landmark, are NaN.
+    line, positive towards the side the nose points to.
+
+    With the camera-axis metric landmarks ``world`` ``(n, 33, 3)``, the flexion of the upper
+    arm nearer the camera (``upper_arm_flexion_left`` or ``_right``) is measured too: the angle
+    from the torso axis pointing down (shoulder-mid to hip-mid) to the shoulder-to-elbow line,
+    positive forward (the way the feet point, else the nose), as the posture core defines it in
+    the trunk's sagittal plane. The near arm is the side whose shoulder and hip the metric
+    landmarks put nearer the camera; it is measured only where its length in the picture,
+    relative to the torso's, is at least ``arm_min_in_plane`` of its metric length relative to
+    the torso's (an arm reaching towards the camera keeps its metric value). Frames that are not
+    side views, or lack a landmark, are NaN.
     """
     xy = np.asarray(image, dtype=np.float64) * np.array([float(width), float(height)])
     xy = xy * np.array([1.0, -1.0])  # y up
@@ -529,4 +572,56 @@ def image_plane_angles(
     neck = -facing * np.degrees(np.arctan2(cross, np.einsum("ij,ij->i", trunk, head)))
     ok = seen(_L_HIP, _R_HIP, _L_SH, _R_SH, _NOSE) & (ear_l_ok | ear_r_ok) & (facing != 0)
     out["neck_flexion"] = np.where(ok, neck, np.nan)
+    if world is not None:
+        near = _near_arm(
+            xy,
+            v,
+            np.asarray(world, dtype=np.float64),
+            trunk,
+            seen,
+            min_visibility=min_visibility,
+            arm_min_in_plane=arm_min_in_plane,
+        )
+        out.update(near)
+    return out
+
+
+def _near_arm(
+    xy: F64,
+    v: F64,
+    world: F64,
+    trunk: F64,
+    seen: Callable[..., NDArray[np.bool_]],
+    *,
+    min_visibility: float,
+    arm_min_in_plane: float,
+) -> dict[str, F64]:
+    """Upper-arm flexion of the arm nearer the camera, in the picture (see
+    :func:`image_plane_angles`)."""
+    # camera z grows away from the camera: the left side is nearer where its depth is smaller
+    left_nearer = (world[:, _L_SH, 2] - world[:, _R_SH, 2]) + (
+        world[:, _L_HIP, 2] - world[:, _R_HIP, 2]
+    ) < 0.0
+    facing = _facing(xy, v, min_visibility)
+    torso_px = np.linalg.norm(trunk, axis=1)
+    torso_m = np.linalg.norm(
+        0.5 * (world[:, _L_SH] + world[:, _R_SH]) - 0.5 * (world[:, _L_HIP] + world[:, _R_HIP]),
+        axis=1,
+    )
+    out: dict[str, F64] = {}
+    for name, near in (("left", left_nearer), ("right", ~left_nearer)):
+        sh, elbow = landmark_index(f"{name}_shoulder"), landmark_index(f"{name}_elbow")
+        arm = xy[:, elbow] - xy[:, sh]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            in_plane = (np.linalg.norm(arm, axis=1) / torso_px) / (
+                np.linalg.norm(world[:, elbow] - world[:, sh], axis=1) / torso_m
+            )
+        flex = _signed_plane_angle(-trunk, arm, facing)
+        ok = (
+            seen(_L_HIP, _R_HIP, _L_SH, _R_SH, elbow)
+            & near
+            & (facing != 0)
+            & (in_plane >= arm_min_in_plane)
+        )
+        out[f"upper_arm_flexion_{name}"] = np.where(ok, flex, np.nan)
     return out

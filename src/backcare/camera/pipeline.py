@@ -444,7 +444,7 @@ def build_series(
         activity=activity_from_thighs(world_g, visibility, rules),
     )
     series = _withhold_depth_angles(series, view)
-    series = _image_plane(series, track, visibility, view, min_vis)
+    series = _image_plane(series, track, visibility, view, rules)
     if options.load_kg:
         series = series.replace(values={"hand_load": np.full(len(series), options.load_kg)})
     if options.neutral_s is not None:
@@ -514,13 +514,27 @@ def _withhold_depth_angles(series: PostureSeries, view: ViewEstimate) -> Posture
 
 
 def _image_plane(
-    series: PostureSeries, track: LandmarkTrack, vis: F64, view: ViewEstimate, min_vis: float
+    series: PostureSeries,
+    track: LandmarkTrack,
+    vis: F64,
+    view: ViewEstimate,
+    rules: CameraPoseDocument,
 ) -> PostureSeries:
-    """Side-view frames: knee and neck flexion from the picture's own plane."""
+    """Side-view frames: knee, neck and near upper-arm flexion from the picture's own plane."""
     side = view.per_frame == "side"
     if not side.any():
         return series
-    plane = image_plane_angles(track.image, vis, track.width, track.height, side, min_vis)
+    min_vis = rules.landmarks.min_visibility
+    plane = image_plane_angles(
+        track.image,
+        vis,
+        track.width,
+        track.height,
+        side,
+        min_vis,
+        world=track.world,
+        arm_min_in_plane=rules.image_plane.arm_min_in_plane,
+    )
     values = {}
     confidence = {}
     for name, measured in plane.items():

@@ -21,6 +21,7 @@ __all__ = [
     "DetectionRule",
     "HipRule",
     "ImageLimits",
+    "ImagePlaneRule",
     "LandmarkRule",
     "SkeletonRule",
     "SmoothingParams",
@@ -133,6 +134,18 @@ class SkeletonRule(Cited):
     note: str
 
 
+class ImagePlaneRule(Cited):
+    """Which side-view angles are read in the picture's plane rather than from depth."""
+
+    arm_min_in_plane: float = Field(
+        gt=0.0,
+        le=1.0,
+        description="the near upper arm's length in the picture over its metric length (both "
+        "relative to the torso) at or above which its flexion is read in the picture",
+    )
+    note: str
+
+
 class ViewWidthRule(Cited):
     """Front/side from the image: shoulder (or hip) width over torso length in the image."""
 
@@ -171,6 +184,7 @@ class CameraPoseDocument(Document):
     adjustments: AdjustmentRule
     hips: HipRule
     skeleton: SkeletonRule
+    image_plane: ImagePlaneRule
     view_width: ViewWidthRule
     upright: UprightRule
     detection: DetectionRule
