@@ -197,3 +197,27 @@ def test_near_arm_forward_is_where_the_feet_point_when_the_head_hangs():
     image[nose, 0] = image[ears, 0].mean() - (image[nose, 0] - image[ears, 0].mean())
     series, *_ = _series([PoseResult(res.world, image, res.visibility)])
     assert series[f"upper_arm_flexion_{near}"][0] == pytest.approx(100.0, abs=1e-6)
+
+
+# -- the neck side-on ----------------------------------------------------------------------------
+@pytest.mark.parametrize("heading", [90.0, -90.0])
+@pytest.mark.parametrize("neck", [0.0, 15.0, 35.0])
+def test_neck_side_on_uses_the_near_ear_not_the_guessed_far_one(heading, neck):
+    res = pose_result(heading_deg=heading, trunk=20.0, neck=neck)
+    _, far = _near_side(res)
+    image = res.image.copy()
+    # the model guesses the hidden far ear 0.06 m further forward than it is (picture only)
+    nose, ear = landmark_index("nose"), landmark_index(f"{far}_ear")
+    image[ear, 0] += 0.4 * 0.06 * np.sign(image[nose, 0] - image[ear, 0])
+    series, _, view, _ = _series([PoseResult(res.world, image, res.visibility)])
+    assert view.view == "side"
+    assert series["neck_flexion"][0] == pytest.approx(neck, abs=1e-6)
+
+
+def test_neck_side_on_falls_back_to_the_far_ear_when_the_near_one_is_unseen():
+    res = pose_result(heading_deg=90.0, trunk=20.0, neck=25.0)
+    near, _ = _near_side(res)
+    series, *_ = _series(
+        [pose_result(heading_deg=90.0, trunk=20.0, neck=25.0, visibility={f"{near}_ear": 0.1})]
+    )
+    assert series["neck_flexion"][0] == pytest.approx(25.0, abs=1e-6)

@@ -530,8 +530,10 @@ def image_plane_angles(
     noise bends straight limbs (straight standing knees read 17-23 deg from them). Knee
     flexion is the angle between thigh and shank in pixels (the elbow is left to the metric
     landmarks: a forearm reaching towards the camera is foreshortened side-on); neck flexion
-    is the angle from the torso axis (hip-mid to shoulder-mid) to the shoulder-mid to ear-mid
-    line, positive towards the side the nose points to.
+    is the angle from the torso axis (hip-mid to shoulder-mid) to the shoulder-mid to ear line,
+    positive towards the side the nose points to. The ear is the midpoint of both ears, or with
+    ``world`` the ear nearer the camera (the far one is hidden behind the head side-on and only
+    guessed).
 
     With the camera-axis metric landmarks ``world`` ``(n, 33, 3)``, the flexion of the upper
     arm nearer the camera (``upper_arm_flexion_left`` or ``_right``) is measured too: the angle
@@ -563,6 +565,14 @@ def image_plane_angles(
         0.5 * (xy[:, l_ear] + xy[:, r_ear]),
         np.where(ear_l_ok[:, None], xy[:, l_ear], xy[:, r_ear]),
     )
+    if world is not None:
+        # side-on the far ear is hidden behind the head and only guessed: the near one, as a
+        # rater sees it
+        left_near = _left_nearer(np.asarray(world, dtype=np.float64))
+        use_left = ear_l_ok & (left_near | ~ear_r_ok)
+        ear = np.where(
+            use_left[:, None], xy[:, l_ear], np.where(ear_r_ok[:, None], xy[:, r_ear], ear)
+        )
     sh_mid = 0.5 * (xy[:, _L_SH] + xy[:, _R_SH])
     trunk = sh_mid - 0.5 * (xy[:, _L_HIP] + xy[:, _R_HIP])
     head = ear - sh_mid
@@ -586,6 +596,14 @@ def image_plane_angles(
     return out
 
 
+def _left_nearer(world: F64) -> NDArray[np.bool_]:
+    """Frames where the body's left side is nearer the camera (camera-axis metric landmarks:
+    ``z`` grows away from the camera), from the shoulders' and hips' depths together."""
+    depth = (world[:, _L_SH, 2] - world[:, _R_SH, 2]) + (world[:, _L_HIP, 2] - world[:, _R_HIP, 2])
+    out: NDArray[np.bool_] = depth < 0.0
+    return out
+
+
 def _near_arm(
     xy: F64,
     v: F64,
@@ -598,10 +616,7 @@ def _near_arm(
 ) -> dict[str, F64]:
     """Upper-arm flexion of the arm nearer the camera, in the picture (see
     :func:`image_plane_angles`)."""
-    # camera z grows away from the camera: the left side is nearer where its depth is smaller
-    left_nearer = (world[:, _L_SH, 2] - world[:, _R_SH, 2]) + (
-        world[:, _L_HIP, 2] - world[:, _R_HIP, 2]
-    ) < 0.0
+    left_nearer = _left_nearer(world)
     facing = _facing(xy, v, min_visibility)
     torso_px = np.linalg.norm(trunk, axis=1)
     torso_m = np.linalg.norm(
