@@ -221,3 +221,99 @@ def test_neck_side_on_falls_back_to_the_far_ear_when_the_near_one_is_unseen():
         [pose_result(heading_deg=90.0, trunk=20.0, neck=25.0, visibility={f"{near}_ear": 0.1})]
     )
     assert series["neck_flexion"][0] == pytest.approx(25.0, abs=1e-6)
+
+
+# -- a misread deep bend read again turned -------------------------------------------------------
+def _as_seen_turned(res: PoseResult, k: int) -> PoseResult:
+    """What the model reports on ``np.rot90(picture, k)`` for the pose ``res`` of the picture."""
+    x, y = res.image[:, 0], res.image[:, 1]
+    wx, wy, wz = res.world[:, 0], res.world[:, 1], res.world[:, 2]
+    if k == 1:
+        image, world = np.column_stack([y, 1.0 - x]), np.column_stack([wy, -wx, wz])
+    else:
+        image, world = np.column_stack([1.0 - y, x]), np.column_stack([-wy, wx, wz])
+    return PoseResult(world, image, res.visibility)
+
+
+class _ByOrientation:
+    """Answers by which way the marked picture is turned (k of ``np.rot90``): a scripted model."""
+
+    name = "scripted"
+
+    def __init__(self, marked: np.ndarray, answers: dict[int, PoseResult | None]) -> None:
+        self.corner = {
+            k: tuple(np.argwhere(np.rot90(marked, k)[..., 0] == 255)[0]) for k in (0, 1, 2, 3)
+        }
+        self.answers = answers
+        self.calls: list[int] = []
+
+    def process(self, rgb: np.ndarray) -> PoseResult | None:
+        spot = tuple(np.argwhere(rgb[..., 0] == 255)[0])
+        k = next(k for k, c in self.corner.items() if c == spot)
+        self.calls.append(k)
+        return self.answers.get(k)
+
+    def close(self) -> None:
+        return None
+
+
+def _marked_square() -> np.ndarray:
+    rgb = np.zeros((480, 480, 3), dtype=np.uint8)
+    rgb[5, 9] = 255  # tells the four orientations apart
+    return rgb
+
+
+def test_a_misread_deep_bend_is_read_again_on_the_turned_picture(tmp_path):
+    from PIL import Image
+
+    from backcare.camera.pipeline import analyze_image
+
+    bend = pose_result(heading_deg=-90.0, trunk=90.0, arm=100.0, knee=10.0, scale=0.3)
+    misread = _misfit(bend)
+    rgb = _marked_square()
+    path = tmp_path / "bend.png"
+    Image.fromarray(rgb).save(path)
+    # the picture as given is misread; turned so the trunk stands up it is read right, and the
+    # other way round it is misread again
+    backend = _ByOrientation(
+        rgb, {0: misread, 1: _as_seen_turned(bend, 1), 3: _misfit(_as_seen_turned(bend, 3))}
+    )
+    out = analyze_image(path, backend, find_people=False)
+    assert {1, 3} <= set(backend.calls)
+    assert np.allclose(out.track.image[0], bend.image)
+    assert np.allclose(out.track.world[0], bend.world)
+    assert out.view.view == "side"
+    assert out.series["trunk_flexion"][0] == pytest.approx(90.0, abs=1e-6)
+    near, _ = _near_side(bend)
+    assert out.series[f"upper_arm_flexion_{near}"][0] == pytest.approx(100.0, abs=1e-6)
+    assert any("read again on the picture turned 90 deg anticlockwise" in n for n in out.issues)
+
+
+def test_a_well_read_bend_is_not_read_again(tmp_path):
+    from PIL import Image
+
+    from backcare.camera.pipeline import analyze_image
+
+    bend = pose_result(heading_deg=90.0, trunk=90.0, arm=100.0, scale=0.3)
+    rgb = _marked_square()
+    path = tmp_path / "bend.png"
+    Image.fromarray(rgb).save(path)
+    backend = _ByOrientation(rgb, {0: bend, 1: _misfit(bend), 3: _misfit(bend)})
+    out = analyze_image(path, backend, find_people=False)
+    assert backend.calls.count(1) == backend.calls.count(3) == 0
+    assert out.series["trunk_flexion"][0] == pytest.approx(90.0, abs=1e-6)
+
+
+def test_a_misread_bend_without_a_better_reading_gives_no_angles(tmp_path):
+    from PIL import Image
+
+    from backcare.camera.pipeline import analyze_image
+
+    bend = pose_result(heading_deg=90.0, trunk=90.0, arm=100.0, scale=0.3)
+    rgb = _marked_square()
+    path = tmp_path / "bend.png"
+    Image.fromarray(rgb).save(path)
+    backend = _ByOrientation(rgb, {0: _misfit(bend), 1: None, 3: _misfit(bend)})
+    out = analyze_image(path, backend, find_people=False)
+    assert np.isnan(out.series["trunk_flexion"][0])
+    assert any("wrong body parts" in n for n in out.issues)

@@ -28,7 +28,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backcare.camera.backend import BLAZEPOSE_LANDMARKS, PoseBackend, PoseResult, landmark_index
-from backcare.camera.detect import darkness, orient_frames, second_look, unturn, upright
+from backcare.camera.detect import (
+    bent_look,
+    darkness,
+    orient_frames,
+    second_look,
+    unturn,
+    upright,
+)
 from backcare.camera.geometry import (
     CameraTilt,
     ViewEstimate,
@@ -551,7 +558,8 @@ def _image_plane(
 def _look_again(
     rgb: NDArray[np.uint8], track: LandmarkTrack, backend: PoseBackend, where: str
 ) -> list[str]:
-    """A photo: turn it upright when it lies on its side; search again when nobody was found."""
+    """A photo: turn it upright when it lies on its side; search again when nobody was found;
+    read it again turned by 90 deg when the skeleton's limbs do not pair up (a misread bend)."""
     rules = camera_rules()
     if track.found[0]:
         first = PoseResult(track.world[0], track.image[0], track.visibility[0])
@@ -567,12 +575,23 @@ def _look_again(
                     where=where,
                 )
             return []
-    if found is None:
-        return []
-    track.world[0] = found.result.world
-    track.image[0] = found.result.image
-    track.visibility[0] = found.result.visibility
-    return [found.note] if found.note else []
+    notes = []
+    if found is not None:
+        track.world[0] = found.result.world
+        track.image[0] = found.result.image
+        track.visibility[0] = found.result.visibility
+        notes = [found.note] if found.note else []
+        if found.turns:
+            return notes
+    current = PoseResult(track.world[0], track.image[0], track.visibility[0])
+    again = bent_look(rgb, current, backend, rules)
+    if again is None:
+        return notes
+    track.world[0] = again.result.world
+    track.image[0] = again.result.image
+    track.visibility[0] = again.result.visibility
+    # the earlier search's note described the reading now replaced
+    return [again.note] if again.note else []
 
 
 def _calibrate(series: PostureSeries, t0: float, t1: float) -> PostureSeries:
