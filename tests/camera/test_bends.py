@@ -317,3 +317,13 @@ def test_a_misread_bend_without_a_better_reading_gives_no_angles(tmp_path):
     out = analyze_image(path, backend, find_people=False)
     assert np.isnan(out.series["trunk_flexion"][0])
     assert any("wrong body parts" in n for n in out.issues)
+
+
+def test_neck_side_on_passes_over_an_ear_placed_ahead_of_the_eyes():
+    res = pose_result(heading_deg=-90.0, trunk=10.0, neck=20.0)
+    near, _ = _near_side(res)
+    image = res.image.copy()
+    nose, ear = landmark_index("nose"), landmark_index(f"{near}_ear")
+    image[ear, 0] = image[nose, 0] + 0.01 * np.sign(image[nose, 0] - image[ear, 0])
+    series, *_ = _series([PoseResult(res.world, image, res.visibility)])
+    assert series["neck_flexion"][0] == pytest.approx(20.0, abs=1e-6)

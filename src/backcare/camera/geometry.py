@@ -566,13 +566,17 @@ def image_plane_angles(
         np.where(ear_l_ok[:, None], xy[:, l_ear], xy[:, r_ear]),
     )
     if world is not None:
-        # side-on the far ear is hidden behind the head and only guessed: the near one, as a
-        # rater sees it
-        left_near = _left_nearer(np.asarray(world, dtype=np.float64))
-        use_left = ear_l_ok & (left_near | ~ear_r_ok)
-        ear = np.where(
-            use_left[:, None], xy[:, l_ear], np.where(ear_r_ok[:, None], xy[:, r_ear], ear)
-        )
+        # side-on the far ear is hidden behind the head and only guessed: the near one (by the
+        # ears' own depth, the head may be turned from the body), as a rater sees it; an ear
+        # placed level with or ahead of the eyes is a guess too and is passed over
+        w = np.asarray(world, dtype=np.float64)
+        eyes = 0.5 * (xy[:, landmark_index("left_eye"), 0] + xy[:, landmark_index("right_eye"), 0])
+        ahead = np.sign(xy[:, _NOSE, 0] - ear[:, 0])  # the nose lies well ahead of the ears
+        l_ok = ear_l_ok & ((eyes - xy[:, l_ear, 0]) * ahead > 0)
+        r_ok = ear_r_ok & ((eyes - xy[:, r_ear, 0]) * ahead > 0)
+        left_near = w[:, l_ear, 2] < w[:, r_ear, 2]
+        use_left = l_ok & (left_near | ~r_ok)
+        ear = np.where(use_left[:, None], xy[:, l_ear], np.where(r_ok[:, None], xy[:, r_ear], ear))
     sh_mid = 0.5 * (xy[:, _L_SH] + xy[:, _R_SH])
     trunk = sh_mid - 0.5 * (xy[:, _L_HIP] + xy[:, _R_HIP])
     head = ear - sh_mid
