@@ -7,6 +7,11 @@ Two things go wrong with phone photos in practice:
   :func:`upright` checks the body axis (:func:`~backcare.camera.geometry.body_axis_tilt`) and,
   when it leans further than the knowledge file allows, runs the detector on copies turned both
   ways and keeps the most upright result.
+* **Deep bends misread.** With the head below the hips the model may lay its skeleton onto
+  the wrong body parts (the pelvis read as the head, the arms as legs); the paired limbs then
+  disagree in length (:func:`~backcare.camera.geometry.limb_asymmetry`). :func:`bent_look`
+  runs the detector on copies turned 90 deg both ways, in which the bent trunk stands upright,
+  and keeps a reading whose limbs pair up.
 * **Missed people.** A person seen from behind in a deep bend, or partly behind a box, may be
   missed at the detector's usual confidence. :func:`second_look` runs it again on a padded copy
   at a lower confidence and on the mirror image; :func:`darkness` measures the light so the
@@ -26,12 +31,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from backcare.camera.backend import BLAZEPOSE_LANDMARKS, PoseBackend, PoseResult
-from backcare.camera.geometry import body_axis_tilt
+from backcare.camera.geometry import body_axis_tilt, limb_asymmetry
 from backcare.camera.video import Frame
 from backcare.knowledge.camera import CameraPoseDocument
 
 __all__ = [
     "Found",
+    "bent_look",
     "darkness",
     "mirror_index",
     "orient_frames",
@@ -163,6 +169,64 @@ def orient_frames(
         for f in chained
     )
     return turned, k, note
+
+
+def _unturn_world(world: NDArray[np.float64], k: int) -> NDArray[np.float64]:
+    """Camera-axis metric landmarks ``(..., 3)`` found on ``np.rot90(picture, k)``, in the
+    axes of the picture as given (the inverse of the turn, as :func:`unturn` for the image)."""
+    x, y, z = world[..., 0], world[..., 1], world[..., 2]
+    if k == 1:
+        return np.stack([-y, x, z], axis=-1)
+    if k == 3:
+        return np.stack([y, -x, z], axis=-1)
+    return world
+
+
+def bent_look(
+    rgb: NDArray[np.uint8],
+    result: PoseResult | None,
+    backend: PoseBackend,
+    rules: CameraPoseDocument,
+) -> Found | None:
+    """A better reading of a photo whose skeleton was laid onto the wrong body parts.
+
+    ``None`` when ``result`` pairs up (see :func:`~backcare.camera.geometry.limb_asymmetry`) or
+    no turned copy gives a skeleton that does. Else the turned copy's reading (of the two, the
+    one whose limbs, all of them, pair best) in the picture as given: image and metric landmarks are
+    turned back, so the angles are read against the picture's own vertical.
+    """
+    if result is None:
+        return None
+    min_vis = rules.landmarks.min_visibility
+    _, usable = limb_asymmetry(result.world[None], result.visibility[None], rules.skeleton, min_vis)
+    if usable[0]:
+        return None
+    best: tuple[float, int, PoseResult] | None = None
+    for k in (1, 3):
+        found = backend.process(np.ascontiguousarray(np.rot90(rgb, k)))
+        if found is None:
+            continue
+        # every limb counts here, seen or not: side-on a bend hides the far limbs, and a
+        # reading laid onto the right parts still places them in proportion
+        every = np.ones_like(found.visibility[None])
+        asym, ok = limb_asymmetry(found.world[None], every, rules.skeleton, min_vis)
+        if ok[0] and np.isfinite(asym[0]) and (best is None or asym[0] < best[0]):
+            best = (float(asym[0]), k, found)
+    if best is None:
+        return None
+    _, k, found = best
+    way = "anticlockwise" if k == 1 else "clockwise"
+    return Found(
+        PoseResult(
+            world=_unturn_world(found.world, k),
+            image=unturn(found.image, k),
+            visibility=found.visibility,
+        ),
+        rgb,
+        "the pose model misread the body (its left and right limbs did not pair up, as happens "
+        f"in deep forward bends); it was read again on the picture turned 90 deg {way}: check "
+        "the skeleton in the annotated picture before relying on the angles",
+    )
 
 
 def second_look(

@@ -27,6 +27,7 @@ Which angles each view measures well comes from the camera knowledge file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -35,7 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from backcare.camera.backend import BLAZEPOSE_LANDMARKS, landmark_index
 from backcare.errors import InputError
-from backcare.knowledge.camera import HipRule, ViewThresholds, ViewWidthRule
+from backcare.knowledge.camera import HipRule, SkeletonRule, ViewThresholds, ViewWidthRule
 from backcare.posture.angles import LANDMARKS
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "hips_trusted",
     "image_plane_angles",
     "image_view_labels",
+    "limb_asymmetry",
     "pitch_rotation",
     "tilt_from_neutral",
     "to_gravity",
@@ -213,16 +215,28 @@ def image_view_labels(
     height: int,
     rule: ViewWidthRule,
     min_visibility: float,
+    roll_deg: float = 0.0,
 ) -> NDArray[np.str_]:
     """Front / oblique / side per frame from the image alone (no depth).
 
-    The shoulder width (or, without both shoulders, the hip width) in pixels over the torso
-    length (hip-mid to shoulder-mid) in pixels: at or above ``rule.front_min_ratio`` the frame
-    is ``front``, at or below ``rule.side_max_ratio`` it is ``side``, between ``oblique``;
-    ``unknown`` without both shoulders (or hips) and both hips seen.
+    The shoulder width (or, without both shoulders, the hip width) across the picture in pixels
+    over the torso length (hip-mid to shoulder-mid) in pixels: at or above
+    ``rule.front_min_ratio`` the frame is ``front``, at or below ``rule.side_max_ratio`` it is
+    ``side``, between ``oblique``; ``unknown`` without both shoulders (or hips) and both hips
+    seen.
+
+    Only the width along the true horizontal counts (the image rows, turned by ``roll_deg``
+    [deg], the camera's roll as :class:`CameraTilt` gives it). A shoulder line facing the camera
+    lies along it whatever the camera's pitch; side-on the shoulder line runs along the viewing
+    direction, which a camera looking down projects up and down the picture, not across it.
+    Measured as a plain distance, that vertical offset made a side view from a raised camera
+    look oblique or frontal, the more so in a forward bend, where the torso is not foreshortened
+    by the pitch as an upright one is.
     """
     xy = np.asarray(image, dtype=np.float64) * np.array([float(width), float(height)])
     v = np.nan_to_num(np.asarray(visibility, dtype=np.float64))
+    roll = np.radians(roll_deg)
+    across = np.array([np.cos(roll), np.sin(roll)])  # the true horizontal in the picture
 
     def seen(*idx: int) -> NDArray[np.bool_]:
         return np.asarray(np.all([v[:, i] >= min_visibility for i in idx], axis=0))
@@ -230,11 +244,13 @@ def image_view_labels(
     torso = np.linalg.norm(
         0.5 * (xy[:, _L_SH] + xy[:, _R_SH]) - 0.5 * (xy[:, _L_HIP] + xy[:, _R_HIP]), axis=1
     )
-    sh = np.linalg.norm(xy[:, _L_SH] - xy[:, _R_SH], axis=1)
-    hip = np.linalg.norm(xy[:, _L_HIP] - xy[:, _R_HIP], axis=1)
+    sh = np.abs((xy[:, _L_SH] - xy[:, _R_SH]) @ across)
+    hip = np.abs((xy[:, _L_HIP] - xy[:, _R_HIP]) @ across)
     width_px = np.where(seen(_L_SH, _R_SH), sh, np.where(seen(_L_HIP, _R_HIP), hip, np.nan))
-    ok = seen(_L_HIP, _R_HIP) & (seen(_L_SH) | seen(_R_SH)) & (torso > 1e-6)
+    ok = seen(_L_HIP, _R_HIP) & (seen(_L_SH) | seen(_R_SH))
     with np.errstate(invalid="ignore", divide="ignore"):
+        # a trunk bent straight at the camera has no length in the picture: wide shoulders
+        # then read infinitely frontal (0 / 0 stays unknown)
         ratio = np.where(ok, width_px / torso, np.nan)
     labels = np.full(len(xy), "unknown", dtype="<U7")
     labels[ratio >= rule.front_min_ratio] = "front"
@@ -370,6 +386,54 @@ def hips_trusted(
     return reason == "", reason
 
 
+#: Paired limbs, each as (proximal, distal) landmark names without the side.
+_LIMBS = (("hip", "knee"), ("knee", "ankle"), ("shoulder", "elbow"), ("elbow", "wrist"))
+
+
+def limb_asymmetry(
+    world: ArrayLike, visibility: ArrayLike, rule: SkeletonRule, min_visibility: float
+) -> tuple[F64, NDArray[np.bool_]]:
+    """How far a skeleton's left and right limbs disagree in length, and which frames to use.
+
+    Parameters
+    ----------
+    world
+        ``(n, 33, 3)`` metric landmarks [m] (any frame: only lengths are used).
+    visibility
+        ``(n, 33)``.
+    rule
+        From the camera knowledge file.
+    min_visibility
+        A landmark below it counts as not seen.
+
+    Returns
+    -------
+    asymmetry, usable
+        The mean of ``|ln(left / right)|`` over the limb pairs (thigh, shank, upper arm,
+        forearm) whose four ends are all seen, per frame (NaN without such a pair), and whether
+        it is at most ``rule.max_limb_asymmetry`` (a frame without a seen pair is usable).
+        People's paired segments differ by a few per cent; a skeleton laid onto the wrong body
+        parts (the pelvis read as the head, the arms as legs) pairs unlike limbs. Limbs the
+        model only guesses (legs under a desk, out of the picture) are left out.
+    """
+    w = np.asarray(world, dtype=np.float64)
+    v = np.nan_to_num(np.asarray(visibility, dtype=np.float64))
+    logs = []
+    for a, b in _LIMBS:
+        ends = [landmark_index(f"{side}_{p}") for side in ("left", "right") for p in (a, b)]
+        seen = np.all(v[:, ends] >= min_visibility, axis=1)
+        left = np.linalg.norm(w[:, ends[1]] - w[:, ends[0]], axis=1)
+        right = np.linalg.norm(w[:, ends[3]] - w[:, ends[2]], axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            logs.append(np.where(seen, np.abs(np.log(left / right)), np.nan))
+    stacked = np.stack(logs)
+    count = np.isfinite(stacked).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        asym: F64 = np.where(count > 0, np.nansum(stacked, axis=0) / count, np.nan)
+        usable = ~(asym > rule.max_limb_asymmetry)
+    return asym, usable
+
+
 def body_axis_tilt(
     image: ArrayLike,
     visibility: ArrayLike,
@@ -418,6 +482,37 @@ def _plane_angle(a: F64, b: F64) -> F64:
     return out
 
 
+def _facing(xy: F64, v: F64, min_visibility: float) -> F64:
+    """+1 where the person faces the picture's +x, -1 towards -x, 0 unknown, per frame.
+
+    The feet (heel to toe) decide where seen; else the nose's side of the ears."""
+    votes = np.zeros(len(xy))
+    for side in ("left", "right"):
+        heel, toe = landmark_index(f"{side}_heel"), landmark_index(f"{side}_foot_index")
+        ok = (v[:, heel] >= min_visibility) & (v[:, toe] >= min_visibility)
+        votes += np.where(ok, np.sign(xy[:, toe, 0] - xy[:, heel, 0]), 0.0)
+    l_ear, r_ear = landmark_index("left_ear"), landmark_index("right_ear")
+    ear_l_ok, ear_r_ok = v[:, l_ear] >= min_visibility, v[:, r_ear] >= min_visibility
+    ear = np.where(
+        (ear_l_ok & ear_r_ok)[:, None],
+        0.5 * (xy[:, l_ear] + xy[:, r_ear]),
+        np.where(ear_l_ok[:, None], xy[:, l_ear], xy[:, r_ear]),
+    )
+    head_ok = (v[:, _NOSE] >= min_visibility) & (ear_l_ok | ear_r_ok)
+    by_head = np.where(head_ok, np.sign(xy[:, _NOSE, 0] - ear[:, 0]), 0.0)
+    out: F64 = np.where(votes != 0, np.sign(votes), by_head)
+    return out
+
+
+def _signed_plane_angle(a: F64, b: F64, facing: F64) -> F64:
+    """Angle [deg] from 2D vectors ``a`` to ``b`` (y up), positive towards ``facing``.
+
+    Facing +x, turning from straight down towards +x is anticlockwise (positive cross)."""
+    cross = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+    out: F64 = facing * np.degrees(np.arctan2(cross, np.einsum("ij,ij->i", a, b)))
+    return out
+
+
 def image_plane_angles(
     image: ArrayLike,
     visibility: ArrayLike,
@@ -425,6 +520,8 @@ def image_plane_angles(
     height: int,
     side_frames: NDArray[np.bool_],
     min_visibility: float,
+    world: ArrayLike | None = None,
+    arm_min_in_plane: float = 0.7,
 ) -> dict[str, F64]:
     """Sagittal joint angles measured in the picture itself, for side-view frames.
 
@@ -433,9 +530,20 @@ def image_plane_angles(
     noise bends straight limbs (straight standing knees read 17-23 deg from them). Knee
     flexion is the angle between thigh and shank in pixels (the elbow is left to the metric
     landmarks: a forearm reaching towards the camera is foreshortened side-on); neck flexion
-    is the angle from the torso axis (hip-mid to shoulder-mid) to the shoulder-mid to ear-mid
-    line, positive towards the side the nose points to. Frames that are not side views, or
-    lack a landmark, are NaN.
+    is the angle from the torso axis (hip-mid to shoulder-mid) to the shoulder-mid to ear line,
+    positive towards the side the nose points to. The ear is the midpoint of both ears, or with
+    ``world`` the ear nearer the camera (the far one is hidden behind the head side-on and only
+    guessed).
+
+    With the camera-axis metric landmarks ``world`` ``(n, 33, 3)``, the flexion of the upper
+    arm nearer the camera (``upper_arm_flexion_left`` or ``_right``) is measured too: the angle
+    from the torso axis pointing down (shoulder-mid to hip-mid) to the shoulder-to-elbow line,
+    positive forward (the way the feet point, else the nose), as the posture core defines it in
+    the trunk's sagittal plane. The near arm is the side whose shoulder and hip the metric
+    landmarks put nearer the camera; it is measured only where its length in the picture,
+    relative to the torso's, is at least ``arm_min_in_plane`` of its metric length relative to
+    the torso's (an arm reaching towards the camera keeps its metric value). Frames that are not
+    side views, or lack a landmark, are NaN.
     """
     xy = np.asarray(image, dtype=np.float64) * np.array([float(width), float(height)])
     xy = xy * np.array([1.0, -1.0])  # y up
@@ -457,6 +565,18 @@ def image_plane_angles(
         0.5 * (xy[:, l_ear] + xy[:, r_ear]),
         np.where(ear_l_ok[:, None], xy[:, l_ear], xy[:, r_ear]),
     )
+    if world is not None:
+        # side-on the far ear is hidden behind the head and only guessed: the near one (by the
+        # ears' own depth, the head may be turned from the body), as a rater sees it; an ear
+        # placed level with or ahead of the eyes is a guess too and is passed over
+        w = np.asarray(world, dtype=np.float64)
+        eyes = 0.5 * (xy[:, landmark_index("left_eye"), 0] + xy[:, landmark_index("right_eye"), 0])
+        ahead = np.sign(xy[:, _NOSE, 0] - ear[:, 0])  # the nose lies well ahead of the ears
+        l_ok = ear_l_ok & ((eyes - xy[:, l_ear, 0]) * ahead > 0)
+        r_ok = ear_r_ok & ((eyes - xy[:, r_ear, 0]) * ahead > 0)
+        left_near = w[:, l_ear, 2] < w[:, r_ear, 2]
+        use_left = l_ok & (left_near | ~r_ok)
+        ear = np.where(use_left[:, None], xy[:, l_ear], np.where(r_ok[:, None], xy[:, r_ear], ear))
     sh_mid = 0.5 * (xy[:, _L_SH] + xy[:, _R_SH])
     trunk = sh_mid - 0.5 * (xy[:, _L_HIP] + xy[:, _R_HIP])
     head = ear - sh_mid
@@ -466,4 +586,61 @@ def image_plane_angles(
     neck = -facing * np.degrees(np.arctan2(cross, np.einsum("ij,ij->i", trunk, head)))
     ok = seen(_L_HIP, _R_HIP, _L_SH, _R_SH, _NOSE) & (ear_l_ok | ear_r_ok) & (facing != 0)
     out["neck_flexion"] = np.where(ok, neck, np.nan)
+    if world is not None:
+        near = _near_arm(
+            xy,
+            v,
+            np.asarray(world, dtype=np.float64),
+            trunk,
+            seen,
+            min_visibility=min_visibility,
+            arm_min_in_plane=arm_min_in_plane,
+        )
+        out.update(near)
+    return out
+
+
+def _left_nearer(world: F64) -> NDArray[np.bool_]:
+    """Frames where the body's left side is nearer the camera (camera-axis metric landmarks:
+    ``z`` grows away from the camera), from the shoulders' and hips' depths together."""
+    depth = (world[:, _L_SH, 2] - world[:, _R_SH, 2]) + (world[:, _L_HIP, 2] - world[:, _R_HIP, 2])
+    out: NDArray[np.bool_] = depth < 0.0
+    return out
+
+
+def _near_arm(
+    xy: F64,
+    v: F64,
+    world: F64,
+    trunk: F64,
+    seen: Callable[..., NDArray[np.bool_]],
+    *,
+    min_visibility: float,
+    arm_min_in_plane: float,
+) -> dict[str, F64]:
+    """Upper-arm flexion of the arm nearer the camera, in the picture (see
+    :func:`image_plane_angles`)."""
+    left_nearer = _left_nearer(world)
+    facing = _facing(xy, v, min_visibility)
+    torso_px = np.linalg.norm(trunk, axis=1)
+    torso_m = np.linalg.norm(
+        0.5 * (world[:, _L_SH] + world[:, _R_SH]) - 0.5 * (world[:, _L_HIP] + world[:, _R_HIP]),
+        axis=1,
+    )
+    out: dict[str, F64] = {}
+    for name, near in (("left", left_nearer), ("right", ~left_nearer)):
+        sh, elbow = landmark_index(f"{name}_shoulder"), landmark_index(f"{name}_elbow")
+        arm = xy[:, elbow] - xy[:, sh]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            in_plane = (np.linalg.norm(arm, axis=1) / torso_px) / (
+                np.linalg.norm(world[:, elbow] - world[:, sh], axis=1) / torso_m
+            )
+        flex = _signed_plane_angle(-trunk, arm, facing)
+        ok = (
+            seen(_L_HIP, _R_HIP, _L_SH, _R_SH, elbow)
+            & near
+            & (facing != 0)
+            & (in_plane >= arm_min_in_plane)
+        )
+        out[f"upper_arm_flexion_{name}"] = np.where(ok, flex, np.nan)
     return out

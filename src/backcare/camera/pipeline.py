@@ -34,7 +34,14 @@ from backcare.camera.backend import (
     PoseResult,
     landmark_index,
 )
-from backcare.camera.detect import darkness, orient_frames, second_look, unturn, upright
+from backcare.camera.detect import (
+    bent_look,
+    darkness,
+    orient_frames,
+    second_look,
+    unturn,
+    upright,
+)
 from backcare.camera.geometry import (
     CameraTilt,
     ViewEstimate,
@@ -43,6 +50,7 @@ from backcare.camera.geometry import (
     hips_trusted,
     image_plane_angles,
     image_view_labels,
+    limb_asymmetry,
     pitch_rotation,
     tilt_from_neutral,
     to_gravity,
@@ -401,7 +409,13 @@ def build_series(
     world_g = to_gravity(world, tilt)
     min_vis = rules.landmarks.min_visibility
     labels = image_view_labels(
-        track.image, track.visibility, track.width, track.height, rules.view_width, min_vis
+        track.image,
+        track.visibility,
+        track.width,
+        track.height,
+        rules.view_width,
+        min_vis,
+        roll_deg=tilt.roll_deg,
     )
     view = classify_view(world_g, track.visibility, rules.view, labels)
     reliability = rules.reliability_for(view.view)
@@ -451,7 +465,7 @@ def build_series(
         activity=activity_from_thighs(world_g, visibility, rules),
     )
     series = _withhold_depth_angles(series, view)
-    series = _image_plane(series, track, visibility, view, min_vis)
+    series = _image_plane(series, track, visibility, view, rules)
     if options.load_kg:
         series = series.replace(values={"hand_load": np.full(len(series), options.load_kg)})
     if options.neutral_s is not None:
@@ -481,7 +495,18 @@ def _trusted_visibility(
             "picture, or out of proportion with the rest of the body): trunk, neck and arm "
             "angles and REBA/RULA are withheld there; film so that hips and knees are in view"
         )
-    depth = np.isin(view.per_frame, ("front", "oblique")) & track.found
+    _, paired = limb_asymmetry(track.world, track.visibility, rules.skeleton, min_vis)
+    misfit = track.found & ~paired
+    if misfit.any():
+        vis[misfit] = 0.0
+        where = "" if len(track) == 1 else f" in {int(misfit.sum())} of {len(track)} frames"
+        caveats.append(
+            f"the skeleton's left and right limbs differ too much in length{where}: the pose "
+            "model probably laid it onto the wrong body parts (seen in deep forward bends with "
+            "the hands near the floor), so no angle or score is given there; check the "
+            "annotated picture, and film from the side with the whole body in view"
+        )
+    depth = np.isin(view.per_frame, ("front", "oblique")) & track.found & paired
     if depth.any():
         where = "" if len(track) == 1 else f" in {int(depth.sum())} of {len(track)} frames"
         caveats.append(
@@ -510,13 +535,27 @@ def _withhold_depth_angles(series: PostureSeries, view: ViewEstimate) -> Posture
 
 
 def _image_plane(
-    series: PostureSeries, track: LandmarkTrack, vis: F64, view: ViewEstimate, min_vis: float
+    series: PostureSeries,
+    track: LandmarkTrack,
+    vis: F64,
+    view: ViewEstimate,
+    rules: CameraPoseDocument,
 ) -> PostureSeries:
-    """Side-view frames: knee and neck flexion from the picture's own plane."""
+    """Side-view frames: knee, neck and near upper-arm flexion from the picture's own plane."""
     side = view.per_frame == "side"
     if not side.any():
         return series
-    plane = image_plane_angles(track.image, vis, track.width, track.height, side, min_vis)
+    min_vis = rules.landmarks.min_visibility
+    plane = image_plane_angles(
+        track.image,
+        vis,
+        track.width,
+        track.height,
+        side,
+        min_vis,
+        world=track.world,
+        arm_min_in_plane=rules.image_plane.arm_min_in_plane,
+    )
     values = {}
     confidence = {}
     for name, measured in plane.items():
@@ -533,7 +572,8 @@ def _image_plane(
 def _look_again(
     rgb: NDArray[np.uint8], track: LandmarkTrack, backend: PoseBackend, where: str
 ) -> list[str]:
-    """A photo: turn it upright when it lies on its side; search again when nobody was found."""
+    """A photo: turn it upright when it lies on its side; search again when nobody was found;
+    read it again turned by 90 deg when the skeleton's limbs do not pair up (a misread bend)."""
     rules = camera_rules()
     if track.found[0]:
         first = PoseResult(track.world[0], track.image[0], track.visibility[0])
@@ -549,12 +589,23 @@ def _look_again(
                     where=where,
                 )
             return []
-    if found is None:
-        return []
-    track.world[0] = found.result.world
-    track.image[0] = found.result.image
-    track.visibility[0] = found.result.visibility
-    return [found.note] if found.note else []
+    notes = []
+    if found is not None:
+        track.world[0] = found.result.world
+        track.image[0] = found.result.image
+        track.visibility[0] = found.result.visibility
+        notes = [found.note] if found.note else []
+        if found.turns:
+            return notes
+    current = PoseResult(track.world[0], track.image[0], track.visibility[0])
+    again = bent_look(rgb, current, backend, rules)
+    if again is None:
+        return notes
+    track.world[0] = again.result.world
+    track.image[0] = again.result.image
+    track.visibility[0] = again.result.visibility
+    # the earlier search's note described the reading now replaced
+    return [again.note] if again.note else []
 
 
 def _calibrate(series: PostureSeries, t0: float, t1: float) -> PostureSeries:

@@ -21,7 +21,9 @@ __all__ = [
     "DetectionRule",
     "HipRule",
     "ImageLimits",
+    "ImagePlaneRule",
     "LandmarkRule",
+    "SkeletonRule",
     "SmoothingParams",
     "UprightRule",
     "ViewReliability",
@@ -123,6 +125,27 @@ class HipRule(Cited):
     note: str
 
 
+class SkeletonRule(Cited):
+    """When a skeleton's paired limbs disagree so much that it was fitted to the wrong parts."""
+
+    max_limb_asymmetry: float = Field(
+        gt=0.0, description="mean |ln(left/right)| of the paired limb lengths above which"
+    )
+    note: str
+
+
+class ImagePlaneRule(Cited):
+    """Which side-view angles are read in the picture's plane rather than from depth."""
+
+    arm_min_in_plane: float = Field(
+        gt=0.0,
+        le=1.0,
+        description="the near upper arm's length in the picture over its metric length (both "
+        "relative to the torso) at or above which its flexion is read in the picture",
+    )
+    note: str
+
+
 class ViewWidthRule(Cited):
     """Front/side from the image: shoulder (or hip) width over torso length in the image."""
 
@@ -160,6 +183,8 @@ class CameraPoseDocument(Document):
     activity: ActivityRule
     adjustments: AdjustmentRule
     hips: HipRule
+    skeleton: SkeletonRule
+    image_plane: ImagePlaneRule
     view_width: ViewWidthRule
     upright: UprightRule
     detection: DetectionRule
