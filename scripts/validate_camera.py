@@ -37,6 +37,19 @@ the head top) and its ``neck`` point is not used; trunk flexion comes from the h
 midpoints, the upper arm from shoulder to elbow, the knee from hip, knee and ankle. Joints the
 annotators marked as not visible are left out, and an angle that needs one is not computed.
 
+A third source is photos of people at work (desk work, lifting, stooping, squatting,
+reaching) from public repositories, with keypoints placed by hand for this project on a
+labelled pixel grid, without a pose model, and checked by drawing them on the photo.
+``validation/camera/handplaced.csv`` holds one line per joint: ``repository`` (owner/name),
+``commit``, ``path`` (the photo's path in that repository at that commit), ``joint`` (COCO's
+names: nose, left/right ear, shoulder, elbow, wrist, hip, knee, ankle), ``x``, ``y`` (pixels of
+the original photo) and ``placed_by``. Only joints seen or located with confidence are placed;
+the far shoulder and hip of a side view, hidden behind the body, are placed where they lie
+behind it. Lay the photos out as ``DIR/handplaced/OWNER/NAME/PATH`` (``git show
+COMMIT:PATH`` from each repository listed in ``sources.csv``). ``--build-handplaced FILE``
+reads that file and writes the rows of source ``handplaced`` into ``keypoints.csv`` (the other
+sources' rows stay).
+
 For every hand-placed side view the way the person faces (which sets the sign of flexion) comes
 first from a knee bent 30 deg or more (``knee_facing``), then from the head, nose or knees as
 before; a reference upper arm more than 90 deg behind the trunk is an arm raised overhead and
