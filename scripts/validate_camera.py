@@ -37,6 +37,19 @@ the head top) and its ``neck`` point is not used; trunk flexion comes from the h
 midpoints, the upper arm from shoulder to elbow, the knee from hip, knee and ankle. Joints the
 annotators marked as not visible are left out, and an angle that needs one is not computed.
 
+A third source is photos of people at work (desk work, lifting, stooping, squatting,
+reaching) from public repositories, with keypoints placed by hand for this project on a
+labelled pixel grid, without a pose model, and checked by drawing them on the photo.
+``validation/camera/handplaced.csv`` holds one line per joint: ``repository`` (owner/name),
+``commit``, ``path`` (the photo's path in that repository at that commit), ``joint`` (COCO's
+names: nose, left/right ear, shoulder, elbow, wrist, hip, knee, ankle), ``x``, ``y`` (pixels of
+the original photo) and ``placed_by``. Only joints seen or located with confidence are placed;
+the far shoulder and hip of a side view, hidden behind the body, are placed where they lie
+behind it. Lay the photos out as ``DIR/handplaced/OWNER/NAME/PATH`` (``git show
+COMMIT:PATH`` from each repository listed in ``sources.csv``). ``--build-handplaced FILE``
+reads that file and writes the rows of source ``handplaced`` into ``keypoints.csv`` (the other
+sources' rows stay).
+
 For every hand-placed side view the way the person faces (which sets the sign of flexion) comes
 first from a knee bent 30 deg or more (``knee_facing``), then from the head, nose or knees as
 before; a reference upper arm more than 90 deg behind the trunk is an arm raised overhead and
@@ -237,6 +250,59 @@ def build_lspet(lspet: Path) -> list[dict[str, Any]]:
             continue
         for joint, (x, y) in ref.joints.items():
             rows.append(_row(source, image, 0, joint, x, y, math.nan, space="image_px"))
+    return rows
+
+
+#: Source name and folder under ``--data`` of the photos whose keypoints were placed by hand
+#: for this project (one folder per repository, ``owner/name``, then the file's path there).
+HANDPLACED = ("handplaced", "handplaced")
+#: Columns of the hand-placed annotation file (``validation/camera/handplaced.csv``).
+HANDPLACED_COLUMNS = ("repository", "commit", "path", "joint", "x", "y", "placed_by")
+#: Joints that may be placed by hand (COCO's names; the angle code reads these).
+HANDPLACED_JOINTS = frozenset(
+    f"{side}_{part}"
+    for side in ("left", "right")
+    for part in ("ear", "shoulder", "elbow", "wrist", "hip", "knee", "ankle")
+) | {"nose"}
+
+
+def build_handplaced(annotations: Path) -> list[dict[str, Any]]:
+    """Rows of ``keypoints.csv`` (source ``handplaced``) from the hand-placed annotation file.
+
+    Each line of the file is one joint of the one worker in one photo: the public repository
+    (``owner/name``), the commit the photo was taken from, its path there, the joint, its pixel
+    position in the original photo and who placed it. The photo is looked for under
+    ``DIR/handplaced/owner/name/path``. A joint placed twice, an unknown joint name, a photo
+    listed under two commits or a point outside the picture's positive quadrant is an error:
+    the file is typed by hand."""
+    source, folder = HANDPLACED
+    rows: list[dict[str, Any]] = []
+    commits: dict[tuple[str, str], str] = {}
+    seen: set[tuple[str, str]] = set()
+    with annotations.open(newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = set(HANDPLACED_COLUMNS) - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{annotations} lacks the columns {sorted(missing)}")
+        for n, line in enumerate(reader, start=2):
+            repo, path = line["repository"].strip(), line["path"].strip()
+            joint = _joint_name(line["joint"])
+            if repo.count("/") != 1 or not path or not line["commit"].strip():
+                raise ValueError(f"line {n}: needs owner/name, commit and path")
+            if joint not in HANDPLACED_JOINTS:
+                raise ValueError(f"line {n}: unknown joint {line['joint']!r}")
+            if commits.setdefault((repo, path), line["commit"].strip()) != line["commit"].strip():
+                raise ValueError(f"line {n}: {repo} {path} listed under two commits")
+            if (f"{repo}/{path}", joint) in seen:
+                raise ValueError(f"line {n}: {joint} of {repo} {path} placed twice")
+            seen.add((f"{repo}/{path}", joint))
+            x, y = float(line["x"]), float(line["y"])
+            if not (math.isfinite(x) and math.isfinite(y)) or x < 0 or y < 0:
+                raise ValueError(f"line {n}: {joint} at ({x}, {y}) lies outside the picture")
+            image = f"{folder}/{repo}/{path}"
+            rows.append(_row(source, image, 0, joint, x, y, math.nan, space="image_px"))
+    if not rows:
+        raise ValueError(f"{annotations} holds no keypoints")
     return rows
 
 
@@ -878,18 +944,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--references", type=Path, default=REFERENCES)
     parser.add_argument("--build-references", type=Path, metavar="MMPOSE_DIR")
     parser.add_argument("--build-lspet", type=Path, metavar="LSPET_DIR")
+    parser.add_argument("--build-handplaced", type=Path, metavar="ANNOTATIONS_CSV")
     parser.add_argument("--json", type=Path, help="also write every row and figure here")
     parser.add_argument(
         "--pose-model", default="full", choices=("full", "heavy"), help="MediaPipe's pose model"
     )
     args = parser.parse_args(argv)
-    if args.build_references or args.build_lspet:
+    if args.build_references or args.build_lspet or args.build_handplaced:
         if args.build_references:
             n = write_references(args.references, build_references(args.build_references))
             print(f"wrote {n} keypoints of the pose project's test data to {args.references}")
         if args.build_lspet:
             n = write_references(args.references, build_lspet(args.build_lspet))
             print(f"wrote {n} LSPET keypoints to {args.references}")
+        if args.build_handplaced:
+            n = write_references(args.references, build_handplaced(args.build_handplaced))
+            print(f"wrote {n} hand-placed keypoints to {args.references}")
         return 0
     if args.data is None:
         parser.error("--data is required")
