@@ -445,8 +445,9 @@ def body_axis_tilt(
 ) -> float | None:
     """Angle [deg, 0..180] between one pose's body axes in the image and the image's up.
 
-    The axes are the legs (ankle-mid to hip-mid), the torso (hip-mid to shoulder-mid) and the
-    head (shoulder-mid to nose), each where both ends are seen. The most upright of them is
+    The axes are the legs (ankle-mid to hip-mid; with one ankle hidden, as side-on, the seen
+    leg's ankle to its hip), the torso (hip-mid to shoulder-mid) and the head (shoulder-mid to
+    nose), each where both ends are seen. The most upright of them is
     returned (``worst``: the least upright), so a deep forward bend, whose legs stay upright,
     is not mistaken for a turned picture. ``None`` when no axis is seen.
     """
@@ -461,8 +462,16 @@ def body_axis_tilt(
 
     ankles, hips, shoulders = mid(_L_ANK, _R_ANK), mid(_L_HIP, _R_HIP), mid(_L_SH, _R_SH)
     nose = xy[_NOSE] if v[_NOSE] >= min_visibility else None
+    axes = [(ankles, hips), (hips, shoulders), (shoulders, nose)]
+    if ankles is None:
+        # side-on the far leg is hidden behind the near one: the near leg alone is the legs'
+        # axis (without it a stoop to the floor, trunk and head level, looked like a turned
+        # picture and was read turned by 90 deg)
+        for ankle, hip in ((_L_ANK, _L_HIP), (_R_ANK, _R_HIP)):
+            if v[ankle] >= min_visibility and v[hip] >= min_visibility:
+                axes.append((xy[ankle], xy[hip]))
     tilts: list[float] = []
-    for low, high in ((ankles, hips), (hips, shoulders), (shoulders, nose)):
+    for low, high in axes:
         if low is not None and high is not None:
             d = high - low
             length = float(np.hypot(*d))
