@@ -6,14 +6,11 @@ written here and check the rows it makes for ``keypoints.csv``."""
 from __future__ import annotations
 
 import csv
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "validate_camera.py"
 HEADER = "repository,commit,path,joint,x,y,placed_by\n"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
@@ -30,17 +27,6 @@ BENT = {
     "left_ear": (152.0, 148.0),
     "nose": (162.0, 150.0),
 }
-
-
-@pytest.fixture(scope="module")
-def vc() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("validate_camera_handplaced", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _annotations(tmp_path: Path, lines: list[str]) -> Path:

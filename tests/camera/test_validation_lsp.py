@@ -6,27 +6,12 @@ written here instead."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import math
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "validate_camera.py"
-
-
-@pytest.fixture(scope="module")
-def vc() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("validate_camera_under_test", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def _lsp(points: dict[str, tuple[float, float]], names: tuple[str, ...]) -> np.ndarray:
