@@ -39,6 +39,10 @@ class JobLimits:
     wall_s: float
 
 
+#: Memory [bytes] held back from the analysis and freed to report that it ran out.
+_RESERVE_BYTES = 4 << 20
+
+
 def _address_space() -> int:
     """The process's current virtual memory size [bytes] (Linux: /proc/self/statm)."""
     try:
@@ -71,6 +75,10 @@ def main(
     from backcare.errors import BackcareError
     from backcare.web.analysis import describe_error, run_analysis
 
+    # freed before a failure is reported, so that the report itself can be sent when the
+    # analysis ran out of memory (the handler's own pickling had failed and the child died
+    # without a word, "stopped unexpectedly" instead of "out of memory")
+    reserve: list[bytearray] = [bytearray(_RESERVE_BYTES)]
     _apply(limits)
     try:
 
@@ -83,7 +91,9 @@ def main(
             conn.send(("failed", describe_error(exc), "input"))
             return
         conn.send(("done", outcome))
-    except MemoryError:
+    except (MemoryError, SystemError):
+        # CPython reports some allocations that fail inside C extensions as SystemError
+        reserve.clear()
         conn.send(("failed", "", "memory"))
     except (ImportError, OSError) as exc:  # a library loaded late could not be mapped
         traceback.print_exc(file=sys.stderr)
