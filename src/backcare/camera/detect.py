@@ -24,7 +24,7 @@ view check need no further correction; the metric (world) landmarks come from th
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,6 +87,25 @@ def _turned(result: PoseResult, k: int) -> PoseResult:
     )
 
 
+def _best_turn(
+    rgb: NDArray[np.uint8],
+    backend: PoseBackend,
+    score: Callable[[PoseResult], float | None],
+) -> tuple[float, int, PoseResult] | None:
+    """The reading of the picture turned 90 deg anticlockwise (``k = 1``) or clockwise
+    (``k = 3``) with the lowest ``score`` (``None``: not acceptable), as ``(score, k, result)``
+    with the result in the turned copy's coordinates; ``None`` when neither is acceptable."""
+    best: tuple[float, int, PoseResult] | None = None
+    for k in (1, 3):
+        found = backend.process(np.ascontiguousarray(np.rot90(rgb, k)))
+        if found is None:
+            continue
+        value = score(found)
+        if value is not None and (best is None or value < best[0]):
+            best = (value, k, found)
+    return best
+
+
 def upright(
     rgb: NDArray[np.uint8],
     result: PoseResult | None,
@@ -107,15 +126,12 @@ def upright(
     tilt = body_axis_tilt(result.image, result.visibility, w, h, min_vis)
     if tilt is None or tilt <= limit:
         return None
-    best: tuple[float, int, PoseResult] | None = None
-    for k in (1, 3):
-        turned = np.ascontiguousarray(np.rot90(rgb, k))
-        found = backend.process(turned)
-        if found is None:
-            continue
+
+    def leaning(found: PoseResult) -> float | None:
         t = body_axis_tilt(found.image, found.visibility, h, w, min_vis, worst=True)
-        if t is not None and t <= rules.upright.turned_max_deg and (best is None or t < best[0]):
-            best = (t, k, found)
+        return t if t is not None and t <= rules.upright.turned_max_deg else None
+
+    best = _best_turn(rgb, backend, leaning)
     if best is None:
         return Found(
             result,
@@ -201,17 +217,15 @@ def bent_look(
     _, usable = limb_asymmetry(result.world[None], result.visibility[None], rules.skeleton, min_vis)
     if usable[0]:
         return None
-    best: tuple[float, int, PoseResult] | None = None
-    for k in (1, 3):
-        found = backend.process(np.ascontiguousarray(np.rot90(rgb, k)))
-        if found is None:
-            continue
+
+    def mispaired(found: PoseResult) -> float | None:
         # every limb counts here, seen or not: side-on a bend hides the far limbs, and a
         # reading laid onto the right parts still places them in proportion
         every = np.ones_like(found.visibility[None])
         asym, ok = limb_asymmetry(found.world[None], every, rules.skeleton, min_vis)
-        if ok[0] and np.isfinite(asym[0]) and (best is None or asym[0] < best[0]):
-            best = (float(asym[0]), k, found)
+        return float(asym[0]) if ok[0] and np.isfinite(asym[0]) else None
+
+    best = _best_turn(rgb, backend, mispaired)
     if best is None:
         return None
     _, k, found = best
