@@ -703,7 +703,11 @@ def measured(analysis: Any) -> dict[str, Any]:
     }
     arms = [(get(f"upper_arm_flexion_{x}"), x) for x in ("left", "right")]
     arms = [a for a in arms if math.isfinite(a[0])]
-    out["upper_arm_flexion"] = max(arms, key=lambda t: abs(t[0]))[0] if arms else math.nan
+    for value, side in arms:
+        out[f"upper_arm_flexion_{side}"] = value
+    raised = max(arms, key=lambda t: abs(t[0])) if arms else (math.nan, "")
+    out["upper_arm_flexion"] = raised[0]
+    out["elbow_flexion"] = get(f"elbow_flexion_{raised[1]}") if arms else math.nan
     if len(arms) == 1:
         out["arm_side"] = arms[0][1]
     knees = [(get(f"knee_flexion_{x}"), x) for x in ("left", "right")]
@@ -784,12 +788,18 @@ def run(data: Path, refs_path: Path, *, pose_model: str = "full") -> dict[str, A
             got = measured(analysis)
             ref_angles = same_arm(ref_angles, got)
             ref_reba, ref_rula = reference_scores(ref_angles)
+            # backcare's own angles scored the reference's way (no adjustments, neutral wrist,
+            # no load): the score's error from the angles alone, without the range's width
+            point = reference_scores(got)
             row.update(group=group, reference=ref_angles, measured=got)
-            for method, ref_score in (("reba", ref_reba), ("rula", ref_rula)):
+            for method, ref_score, own in (
+                ("reba", ref_reba, point[0]),
+                ("rula", ref_rula, point[1]),
+            ):
                 fs = getattr(analysis.scores, method)
                 lo = float(fs.score[0]) if fs is not None else math.nan
                 hi = float(getattr(fs, "high", fs.score)[0]) if fs is not None else math.nan
-                row[method] = {"reference": ref_score, "low": lo, "high": hi}
+                row[method] = {"reference": ref_score, "low": lo, "high": hi, "point": own}
             rows.append(row)
     finally:
         backend.close()
@@ -924,6 +934,20 @@ def figures(sel: list[dict[str, Any]]) -> dict[str, Any]:
             entry[f"{method}_mean_range_width"] = round(
                 float(np.mean([s["high"] - s["low"] for s in scored])), 2
             )
+            # the stricter reading: backcare's angles scored like the reference, one number
+            pts = [s for s in scored if s.get("point") is not None]
+            if pts:
+                gap = [abs(s["point"] - s["reference"]) for s in pts]
+                entry[f"{method}_point_n"] = len(pts)
+                entry[f"{method}_point_exact"] = round(float(np.mean([g == 0 for g in gap])), 2)
+                entry[f"{method}_point_within_1"] = round(float(np.mean([g <= 1 for g in gap])), 2)
+                entry[f"{method}_point_same_level"] = round(
+                    float(np.mean([level(s["point"]) == level(s["reference"]) for s in pts])), 2
+                )
+                entry[f"{method}_point_mean_difference"] = round(float(np.mean(gap)), 2)
+                entry[f"{method}_point_bias"] = round(
+                    float(np.mean([s["point"] - s["reference"] for s in pts])), 2
+                )
     return entry
 
 
