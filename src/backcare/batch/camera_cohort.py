@@ -37,7 +37,7 @@ from backcare.batch.camera_task import (
     load_done_row,
     media_fingerprint,
 )
-from backcare.batch.runner import ClusterOptions, _memory_limit, run_tasks
+from backcare.batch.runner import ClusterOptions, OutcomeCounts, _memory_limit, run_tasks
 from backcare.errors import InputError
 
 __all__ = ["FILES_DIR", "CameraCohortResult", "camera_summary", "run_camera_cohort"]
@@ -48,7 +48,7 @@ _NO_GROUP = "(no group)"
 
 
 @dataclass(frozen=True)
-class CameraCohortResult:
+class CameraCohortResult(OutcomeCounts):
     """The camera cohort run: outcome per file and the cohort tables (also written to ``out``)."""
 
     cohort: MediaCohort
@@ -58,13 +58,6 @@ class CameraCohortResult:
     failures: pd.DataFrame
     files: pd.DataFrame
     paths: dict[str, Path] = field(default_factory=dict)
-
-    def count(self, status: str) -> int:
-        return sum(1 for o in self.outcomes.values() if o.status == status)
-
-    @property
-    def complete(self) -> bool:
-        return self.count("failed") == 0
 
 
 def _failed(spec: MediaSpec, exc: BaseException) -> MediaOutcome:

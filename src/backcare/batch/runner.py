@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +46,7 @@ __all__ = [
     "RECORDINGS_DIR",
     "ClusterOptions",
     "CohortResult",
+    "OutcomeCounts",
     "open_client",
     "run_cohort",
     "run_tasks",
@@ -91,8 +92,28 @@ class ClusterOptions:
     connect_timeout_s: float = 20.0
 
 
+class _HasStatus(Protocol):
+    @property
+    def status(self) -> str: ...
+
+
+class OutcomeCounts:
+    """``count`` and ``complete`` of a cohort result whose ``outcomes`` carry a ``status``."""
+
+    outcomes: Mapping[str, _HasStatus]
+
+    def count(self, status: str) -> int:
+        """How many tasks ended with ``status`` (``done``, ``skipped`` or ``failed``)."""
+        return sum(1 for o in self.outcomes.values() if o.status == status)
+
+    @property
+    def complete(self) -> bool:
+        """Every task of the cohort was analysed (now or before)."""
+        return self.count("failed") == 0
+
+
 @dataclass(frozen=True)
-class CohortResult:
+class CohortResult(OutcomeCounts):
     """The cohort run: outcome per recording and the cohort tables (also written to ``out``)."""
 
     cohort: Cohort
@@ -102,14 +123,6 @@ class CohortResult:
     failures: pd.DataFrame
     recordings: pd.DataFrame
     paths: dict[str, Path] = field(default_factory=dict)
-
-    def count(self, status: str) -> int:
-        return sum(1 for o in self.outcomes.values() if o.status == status)
-
-    @property
-    def complete(self) -> bool:
-        """Every recording of the cohort was analysed (now or before)."""
-        return self.count("failed") == 0
 
 
 def _memory_limit(option: str | None, workers: int) -> int:

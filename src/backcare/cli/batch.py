@@ -29,20 +29,27 @@ batch_app = typer.Typer(
 )
 
 
+# the cluster options both cohort commands share
+_OUT = typer.Option(..., "--out", help="Output folder (created).")
+_WORKERS = typer.Option(
+    None, "--workers", min=1, help="Local worker processes (default: CPU count)."
+)
+_SCHEDULER = typer.Option(
+    None, "--scheduler", help="Address of a running Dask scheduler, e.g. tcp://host:8786."
+)
+_MEMORY_LIMIT = typer.Option(
+    None, "--memory-limit", help="Memory per local worker, e.g. 4GiB (default: 4 GiB or less)."
+)
+
+
 def wearable_command(
     source: Path = typer.Argument(
         ..., help="Manifest (.csv/.tsv/.yaml) or folder of <subject>[_<day>]_<placement> files."
     ),
-    out: Path = typer.Option(..., "--out", help="Output folder (created)."),
-    workers: int | None = typer.Option(
-        None, "--workers", min=1, help="Local worker processes (default: CPU count)."
-    ),
-    scheduler: str | None = typer.Option(
-        None, "--scheduler", help="Address of a running Dask scheduler, e.g. tcp://host:8786."
-    ),
-    memory_limit: str | None = typer.Option(
-        None, "--memory-limit", help="Memory per local worker, e.g. 4GiB (default: 4 GiB or less)."
-    ),
+    out: Path = _OUT,
+    workers: int | None = _WORKERS,
+    scheduler: str | None = _SCHEDULER,
+    memory_limit: str | None = _MEMORY_LIMIT,
     force: bool = typer.Option(
         False, "--force", help="Analyse every recording again, even when its outputs are current."
     ),
@@ -165,16 +172,10 @@ def camera_command(
     source: Path = typer.Argument(
         ..., help="Manifest (.csv/.tsv with a 'file' column) or folder of photos and videos."
     ),
-    out: Path = typer.Option(..., "--out", help="Output folder (created)."),
-    workers: int | None = typer.Option(
-        None, "--workers", min=1, help="Local worker processes (default: CPU count)."
-    ),
-    scheduler: str | None = typer.Option(
-        None, "--scheduler", help="Address of a running Dask scheduler, e.g. tcp://host:8786."
-    ),
-    memory_limit: str | None = typer.Option(
-        None, "--memory-limit", help="Memory per local worker, e.g. 4GiB (default: 4 GiB or less)."
-    ),
+    out: Path = _OUT,
+    workers: int | None = _WORKERS,
+    scheduler: str | None = _SCHEDULER,
+    memory_limit: str | None = _MEMORY_LIMIT,
     force: bool = typer.Option(
         False, "--force", help="Analyse every file again, even when its outputs are current."
     ),
