@@ -222,3 +222,22 @@ def test_a_recording_without_sitting_names_what_the_person_did():
 def test_a_short_seated_session_is_not_called_standing():
     h = wearable_headline({"measured_time_s": 5.0, "sit_time_s": 5.0})
     assert h.sentence == "In this recording you sat for 5 s of 5 s measured."
+
+
+def test_a_score_with_unseen_parts_leads_with_its_range():
+    # the lowest end alone would read as the whole score (issue: partial scores shown as whole)
+    photo = {
+        **PHOTO,
+        "reba": {
+            **PHOTO["reba"],
+            "max": 5,
+            "score_max": 9,
+            "level_max": "high",
+        },
+    }
+    h = camera_headline(photo)
+    assert "REBA rates the posture medium to high risk (score 5 to 9" in h.sentence
+    assert "(score 5)" not in h.sentence
+    same_level = {**photo, "reba": {**photo["reba"], "score_max": 7, "level_max": "medium"}}
+    assert "medium risk (score 5 to 7" in camera_headline(same_level).sentence
+    assert not RAW.search(_text(h)), _text(h)

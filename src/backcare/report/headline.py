@@ -17,7 +17,13 @@ from datetime import date
 from typing import Any
 
 from backcare.knowledge.exposure import thresholds
-from backcare.report.labels import activity_label, angle_label, body_part_label, level_label
+from backcare.report.labels import (
+    activity_label,
+    angle_label,
+    body_part_label,
+    level_label,
+    level_range_label,
+)
 
 __all__ = [
     "Advice",
@@ -303,6 +309,28 @@ _RETAKE = (
 )
 
 
+def _score_parts(entry: Mapping[str, Any]) -> tuple[str, str]:
+    """``("6", "medium risk")``, or the range when parts the score needs were not seen.
+
+    A score with unseen parts (twist, side bend, the wrists from the side) is a range from the
+    lowest to the highest possible; its lowest end alone would read as the whole score.
+    """
+    low = _num(entry.get("max")) or 0.0
+    high = _num(entry.get("score_max"))
+    if high is None or high <= low:
+        return f"{low:.0f}", level_label(entry.get("peak_level"))
+    levels = level_range_label(entry.get("peak_level"), entry.get("level_max"))
+    return f"{low:.0f} to {high:.0f}", levels
+
+
+def _score_words(entry: Mapping[str, Any]) -> str:
+    score, levels = _score_parts(entry)
+    if " to " not in score:
+        return f"{levels} (score {score})"
+    unseen = "some parts it needs, such as a twist or the wrists, could not be seen"
+    return f"{levels} (score {score}: {unseen})"
+
+
 def camera_headline(summary: Mapping[str, Any]) -> Headline:
     """The headline of a photo or video from the camera analysis ``summary``."""
     image = summary.get("input") == "image"
@@ -349,7 +377,7 @@ def camera_headline(summary: Mapping[str, Any]) -> Headline:
             method, entry = scored[0]
             sentence += (
                 f"; {method.upper()} rates the {'posture' if image else 'worst moment'} "
-                f"{level_label(entry.get('peak_level'))} (score {_num(entry.get('max')):.0f})"
+                + _score_words(entry)
             )
         sentence += "."
     elif known:
@@ -394,8 +422,7 @@ def camera_headline(summary: Mapping[str, Any]) -> Headline:
         if image or not isinstance(levels, Mapping):
             takeaways.append(
                 Takeaway(
-                    f"{method.upper()} score {_num(entry.get('max')):.0f}: "
-                    f"{level_label(entry.get('peak_level'))}.",
+                    "{} score {}: {}.".format(method.upper(), *_score_parts(entry)),
                     "Scores of medium risk and above call for changes to the task or workplace.",
                 )
             )

@@ -24,6 +24,7 @@ __all__ = [
     "iso_verdict_label",
     "label",
     "level_label",
+    "level_range_label",
     "plain_notes",
     "words",
 ]
@@ -145,6 +146,14 @@ def iso_verdict_label(code: object) -> str:
 
 def level_label(code: object) -> str:
     return _lookup(LEVEL_LABELS, code)
+
+
+def level_range_label(low: object, high: object = None) -> str:
+    """``medium risk``, or ``medium to high risk`` for a score given as a range."""
+    if high is None or high == low:
+        return level_label(low)
+    first = level_label(low)
+    return f"{first.removesuffix(' risk')} to {level_label(high)}"
 
 
 def label(code: object) -> str:

@@ -60,6 +60,8 @@ PRINT_CSS = """
 @page { size: A4; margin: 14mm 12mm 16mm 12mm;
   @bottom-right { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; } }
 html { font-size: 10pt; }
+body { font-family: "Liberation Sans", Arial, Helvetica, "DejaVu Sans Condensed",
+  sans-serif !important; }
 body { background: #fff !important; color: #000 !important; }
 a.skip, header.site nav, header.site .who, form, button, .no-print, script {
   display: none !important; }

@@ -24,6 +24,7 @@ from backcare.report.labels import (
     body_part_label,
     iso_verdict_label,
     level_label,
+    level_range_label,
 )
 from backcare.report.labels import plain_notes as _plain_notes
 from backcare.web.worker import read_manifest
@@ -217,7 +218,9 @@ def _score_table(summary: Mapping[str, Any]) -> Table | None:
                     else ""
                 ),
                 _fmt(entry.get("median"), 1),
-                level_label(entry.get("peak_level")) if entry.get("peak_level") else "–",
+                level_range_label(entry.get("peak_level"), entry.get("level_max"))
+                if entry.get("peak_level")
+                else "–",
                 _fmt(100 * scored, 0, "%") if isinstance(scored, (int, float)) else "–",
             )
         )
