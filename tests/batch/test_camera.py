@@ -107,6 +107,9 @@ def test_cohort_rows_summarise_each_file(media: Path, first_run):
     assert station["duration_s"] == summary["duration_s"]
     if summary.get("reba"):
         assert station["reba_scored_fraction"] == summary["reba"]["scored_fraction"]
+        # a range's top end stands beside its lowest (a partial score is not shown as whole)
+        assert station["reba_max_possible"] == summary["reba"]["score_max"]
+        assert station["reba_max_possible"] >= station["reba_max"]
     summ = pd.read_csv(out / "camera_summary.csv")
     assert set(summ["group"]) == {"(all)", "office", "packing"}
     found = summ[(summ["group"] == "(all)") & (summ["variable"] == "person_found_fraction")]
@@ -118,6 +121,7 @@ def test_cohort_rows_summarise_each_file(media: Path, first_run):
     assert "NaN" not in report
     assert "reba_max" not in report  # plain labels, not column names
     assert "REBA, highest" in report
+    assert "REBA, highest possible with the parts not seen" in report
     assert ">nan<" not in report
 
 

@@ -148,13 +148,19 @@ def load_done_row(folder: Path, expected: str) -> dict[str, Any] | None:
 
 
 def _levels(block: dict[str, Any] | None, method: str) -> dict[str, Any]:
-    out: dict[str, Any] = {f"{method}_median": None, f"{method}_max": None}
+    out: dict[str, Any] = {
+        f"{method}_median": None,
+        f"{method}_max": None,
+        f"{method}_max_possible": None,
+    }
     if not block:
         return out
     out[f"{method}_median"] = block.get("median")
     out[f"{method}_max"] = block.get("max")
     out[f"{method}_scored_fraction"] = block.get("scored_fraction")
     out[f"{method}_peak_level"] = block.get("peak_level")
+    # a score with parts the camera did not see is a range: its top end stands beside it
+    out[f"{method}_max_possible"] = block.get("score_max", block.get("max"))
     for level, share in (block.get("time_in_levels") or {}).items():
         out[f"{method}_{level.replace(' ', '_')}_fraction"] = share.get("fraction")
     return out
