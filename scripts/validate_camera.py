@@ -50,6 +50,11 @@ COMMIT:PATH`` from each repository listed in ``sources.csv``). ``--build-handpla
 reads that file and writes the rows of source ``handplaced`` into ``keypoints.csv`` (the other
 sources' rows stay).
 
+``--only-source NAME`` (may be repeated) measures only the images of those sources (the
+``source`` column of ``keypoints.csv``: ``handplaced``, ``lspet``, ``coco`` ...), for example
+``--only-source handplaced`` for the work photos alone, without running the pose model over
+the several hundred other images.
+
 For every hand-placed side view the way the person faces (which sets the sign of flexion) comes
 first from a knee bent 30 deg or more (``knee_facing``), then from the head, nose or knees as
 before; a reference upper arm more than 90 deg behind the trunk is an arm raised overhead and
@@ -420,6 +425,17 @@ class Reference:
         return None
 
 
+def only_sources(refs: list[Reference], names: list[str] | None) -> list[Reference]:
+    """The references of the named sources (all of them when ``names`` is empty or None); an
+    unknown name is an error rather than an empty run."""
+    if not names:
+        return refs
+    unknown = sorted(set(names) - {r.source for r in refs})
+    if unknown:
+        raise ValueError(f"no references of source {', '.join(unknown)}")
+    return [r for r in refs if r.source in names]
+
+
 def load_references(path: Path) -> list[Reference]:
     refs: dict[tuple[str, int], Reference] = {}
     with path.open(newline="") as fh:
@@ -739,7 +755,13 @@ def pick_reference(
     return best if best_d < 0.1 * max(width, height) else None
 
 
-def run(data: Path, refs_path: Path, *, pose_model: str = "full") -> dict[str, Any]:
+def run(
+    data: Path,
+    refs_path: Path,
+    *,
+    pose_model: str = "full",
+    sources: list[str] | None = None,
+) -> dict[str, Any]:
     import pickle
 
     from backcare.camera.backend import MediaPipeBackend
@@ -747,7 +769,7 @@ def run(data: Path, refs_path: Path, *, pose_model: str = "full") -> dict[str, A
     from backcare.camera.video import read_image
     from backcare.errors import BackcareError
 
-    refs = load_references(refs_path)
+    refs = only_sources(load_references(refs_path), sources)
     by_image: dict[str, list[Reference]] = defaultdict(list)
     for ref in refs:
         by_image[ref.image].append(ref)
@@ -973,6 +995,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--pose-model", default="full", choices=("full", "heavy"), help="MediaPipe's pose model"
     )
+    parser.add_argument(
+        "--only-source",
+        action="append",
+        metavar="NAME",
+        help="measure only this source's images (repeat for several)",
+    )
     args = parser.parse_args(argv)
     if args.build_references or args.build_lspet or args.build_handplaced:
         if args.build_references:
@@ -987,7 +1015,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.data is None:
         parser.error("--data is required")
-    result = run(args.data, args.references, pose_model=args.pose_model)
+    result = run(args.data, args.references, pose_model=args.pose_model, sources=args.only_source)
     for r in result["rows"]:
         if "measured" in r:
             pairs = ", ".join(

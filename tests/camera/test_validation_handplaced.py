@@ -101,3 +101,16 @@ def test_a_file_without_the_columns_is_refused(vc: ModuleType, tmp_path: Path) -
     path.write_text("image,joint,x,y\nlift.jpg,nose,1,2\n")
     with pytest.raises(ValueError, match="lacks the columns"):
         vc.build_handplaced(path)
+
+
+def test_only_source_keeps_the_named_sources_and_refuses_unknown_ones(vc: ModuleType) -> None:
+    refs = [
+        vc.Reference("handplaced", "handplaced/a/b/x.jpg", 0, "image_px"),
+        vc.Reference("lspet", "lspet/images/im00001.jpg", 0, "image_px"),
+        vc.Reference("coco", "coco/1.jpg", 0, "image_px"),
+    ]
+    assert [r.source for r in vc.only_sources(refs, ["handplaced"])] == ["handplaced"]
+    assert [r.source for r in vc.only_sources(refs, ["coco", "lspet"])] == ["lspet", "coco"]
+    assert vc.only_sources(refs, None) == refs
+    with pytest.raises(ValueError, match="mpii"):
+        vc.only_sources(refs, ["mpii"])
