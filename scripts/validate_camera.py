@@ -50,10 +50,27 @@ COMMIT:PATH`` from each repository listed in ``sources.csv``). ``--build-handpla
 reads that file and writes the rows of source ``handplaced`` into ``keypoints.csv`` (the other
 sources' rows stay).
 
+A fourth source scores REBA as people do: ``validation/camera/rater_scores.csv``, 72 phone photos
+of lifting, carrying to a table and till work (one person in a motion-capture suit), each moment
+filmed by two phones at once and each photo scored with REBA by the person who filmed it, from
+the project listed in ``sources.csv`` (its spreadsheet of REBA scores; the matching photo is the
+one whose file name carries the same take, rater and second of video). One line per photo:
+``repository``, ``commit``, ``path``, ``moment`` (the same for both phones' photos of one
+instant), ``rater``, ``seconds``, ``reba`` and the rater's part scores (``neck`` ... ``wrist``,
+``force_load``, ``coupling``, ``activity``), and ``motion_capture_reba``: the same project's
+REBA of that instant read off the motion-capture replay. backcare is given the load (the middle
+of the rater's force band: 0, 7.5 or 15 kg) and the grip (coupling), as an ergonomist would,
+and its REBA range is compared with the rater's score: within +-1 (the score lies within one
+point of the range), same action level, the range's width, and its lowest end (what the camera
+saw, unseen adjustments counted as absent) as one number. The two phones of one moment give the
+two-view figure (``two_phones``): how far apart backcare's REBA lies when both photos are side
+or oblique views, next to how far apart the two raters' scores lie. The photos lie under
+``DIR/handplaced/OWNER/NAME/PATH`` like the hand-placed ones.
+
 ``--only-source NAME`` (may be repeated) measures only the images of those sources (the
-``source`` column of ``keypoints.csv``: ``handplaced``, ``lspet``, ``coco`` ...), for example
-``--only-source handplaced`` for the work photos alone, without running the pose model over
-the several hundred other images.
+``source`` column of ``keypoints.csv``: ``handplaced``, ``lspet``, ``coco`` ..., or ``raters``
+for the photos scored by raters), for example ``--only-source handplaced`` for the work photos
+alone, without running the pose model over the several hundred other images.
 
 For every hand-placed side view the way the person faces (which sets the sign of flexion) comes
 first from a knee bent 30 deg or more (``knee_facing``), then from the head, nose or knees as
@@ -1304,6 +1321,7 @@ def run_raters(data: Path, scores_path: Path, *, pose_model: str = "full") -> di
                 continue
             fs = analysis.scores.reba
             row["view"] = analysis.view.view
+            row["measured"] = measured(analysis)  # for --json readers
             row["low"] = float(fs.score[0]) if fs is not None else math.nan
             row["high"] = float(getattr(fs, "high", fs.score)[0]) if fs is not None else math.nan
             rows.append(row)
