@@ -888,8 +888,8 @@ def _sample(row: dict[str, Any]) -> dict[str, Any]:
 TWO_VIEW = "pose2sim"
 #: backcare's views on which two cameras are compared (the goal: within 1 REBA point).
 COMPARED_VIEWS = ("side", "oblique")
-#: Angles compared between two views of one moment.
-PAIR_ANGLES = ("trunk_flexion", "upper_arm_flexion", "knee_flexion")
+#: Angles compared between two views of one moment (abduction: the more raised arm's).
+PAIR_ANGLES = ("trunk_flexion", "upper_arm_flexion", "upper_arm_abduction", "knee_flexion")
 #: Two cameras analysed the same person when the lines of sight through the hip midpoints they
 #: found pass within this distance [m] of one point (two people stand further apart).
 SAME_PERSON_M = 0.25
@@ -1041,6 +1041,9 @@ def view_sample(analysis: Any, frame: int, width: int, height: int) -> dict[str,
     if not np.isfinite(image).any():
         return {"dropped": "no person"}
     out = measured(analysis, frame)
+    abduction = [analysis.series.get(f"upper_arm_abduction_{x}") for x in ("left", "right")]
+    raised = [float(v[frame]) for v in abduction if v is not None and np.isfinite(v[frame])]
+    out["upper_arm_abduction"] = max(raised) if raised else math.nan
     out["view"] = str(analysis.view.per_frame[frame])
     reba = analysis.scores.reba
     out["reba_low"] = float(reba.score[frame]) if reba is not None else math.nan
