@@ -89,14 +89,15 @@ with two phones taking a picture at once) and from the whole video analysed thro
 ``backcare.analyze_media`` (the person tracked). For every two cameras at every moment it
 reports (``pair_figures``): the pairs where backcare reads both views as side or oblique, those
 with a REBA range in both, the gap between the two ranges (0 when they share a score; within 1
-point is the goal) and the difference of their midpoints, the trunk, upper-arm and knee
-differences, and the pairs left out and why: nobody found, a front view, or the cameras
-analysed two different people. The calibration tells the last: the lines of sight through the
-hip midpoints must meet near one point (``other_person``). It also gives a geometric check that
-needs no annotation (``lab_trunk``): hips and shoulders put in the lab's space from all views
-give the trunk's forward and sideways lean and the way the pelvis faces, hence from which side
-each camera really sees the person (``lab_view``), against which backcare's view and trunk
-flexion are counted (``lab_figures``). Each camera's place round the platform is printed.
+point is the goal) and the difference of their midpoints, the trunk, upper-arm (flexion and
+abduction) and knee differences, and the pairs left out and why: nobody found, a front view,
+or the cameras analysed two different people. The calibration tells the last: the lines of
+sight through the hip midpoints must meet near one point (``other_person``). It also gives a
+geometric check that needs no annotation (``lab_trunk``): hips and shoulders put in the lab's
+space from all views give the trunk's forward and sideways lean and the way the pelvis faces,
+hence from which side each camera really sees the person (``lab_view``), against which
+backcare's view and trunk flexion are counted (``lab_figures``). Each camera's place round the
+platform is printed.
 """
 
 from __future__ import annotations
@@ -905,7 +906,7 @@ def reba_gap(a_low: float, a_high: float, b_low: float, b_high: float) -> float:
 @dataclass(frozen=True)
 class LabCamera:
     """One camera of a Qualisys calibration: ``rotation`` (the file's r11..r33 as rows),
-    ``position`` [m, lab axes, +z up] and the pinhole ``fx, fy, cx, cy`` [px]."""
+    ``position`` [m, lab axes, +z up], the pinhole's ``focal`` lengths and ``centre`` [px]."""
 
     rotation: np.ndarray
     position: np.ndarray
@@ -925,7 +926,8 @@ class LabCamera:
 def lab_cameras(calibration: Path) -> dict[str, LabCamera]:
     """The cameras of a Qualisys ``.qca.txt`` calibration by name (``camNN`` from the serial).
 
-    Positions are in mm in the file; focal lengths and the principal point in 1/64 px."""
+    Positions are in mm in the file; focal lengths and the principal point in 1/64 px of the
+    sensor, whose video window starts at ``fov_video``'s left and top."""
     import xml.etree.ElementTree as ET
 
     out: dict[str, LabCamera] = {}
@@ -935,14 +937,17 @@ def lab_cameras(calibration: Path) -> dict[str, LabCamera]:
         if t is None or k is None or not serial:
             continue
 
-        def num(el: Any, key: str) -> float:
-            return float(el.get(key, "nan"))
+        def num(el: Any, key: str, default: str = "nan") -> float:
+            return float(el.get(key, default))
+
+        window = cam.find("fov_video")
+        left, top = (num(window, k, "0") if window is not None else 0.0 for k in ("left", "top"))
 
         out[f"cam{int(serial):02d}"] = LabCamera(
             rotation=np.array([[num(t, f"r{i}{j}") for j in (1, 2, 3)] for i in (1, 2, 3)]),
             position=np.array([num(t, a) for a in "xyz"]) / 1000.0,
             focal=(num(k, "focalLengthU") / 64.0, num(k, "focalLengthV") / 64.0),
-            centre=(num(k, "centerPointU") / 64.0, num(k, "centerPointV") / 64.0),
+            centre=(num(k, "centerPointU") / 64.0 - left, num(k, "centerPointV") / 64.0 - top),
         )
     return out
 
