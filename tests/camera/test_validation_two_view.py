@@ -1,4 +1,4 @@
-"""Pure helpers of the camera validation script that compare two cameras filming one moment.
+"""Pure functions of the camera validation script that compare two cameras filming one moment.
 
 The script itself needs videos the project does not ship; these tests build cameras, people
 and backcare readings here instead."""
