@@ -89,6 +89,11 @@ backcare's angle error against the first annotator, the second and their mean on
 (``backcare_vs_annotators``), so that its error can be read beside the reference's own spread. A
 photo where the two placed different people is set aside and named.
 
+For the hand-placed side views the summary's ``upper_arm_error_source`` says where the upper-arm
+error comes from: the reference's angles recomputed with the pose model's elbows on the
+reference's shoulders and hips, and with the reference's elbows on the model's shoulders and hips
+(``swapped_points``).
+
 For each image the script runs the same analysis as ``backcare camera analyze`` (MediaPipe
 0.10.14), picks the reference person nearest the analysed one, and prints:
 
@@ -993,6 +998,42 @@ def pick_reference(
     return best if best_d < 0.1 * max(width, height) else None
 
 
+def swapped_points(ref: Reference, analysis: Any, width: int, height: int) -> dict[str, float]:
+    """The reference's upper-arm angles with some of its points taken from the pose model.
+
+    ``model_elbow``: the reference's shoulders and hips with the model's elbows;
+    ``model_trunk``: the model's shoulders and hips with the reference's elbows. Which of the
+    two carries the error says whether the model misplaces the elbow or the trunk and shoulder
+    (per arm, ``upper_arm_flexion_left``/``_right``, side views of hand-placed photos only)."""
+    from dataclasses import replace
+
+    from backcare.camera.backend import landmark_index
+
+    image = analysis.track.image[0]
+    seen = analysis.track.visibility[0]
+
+    def model(names: tuple[str, ...]) -> dict[str, np.ndarray]:
+        out = {}
+        for name in names:
+            i = landmark_index(name)
+            if seen[i] >= 0.5 and np.all(np.isfinite(image[i][:2])):
+                out[name] = image[i][:2] * np.array([width, height])
+        return out
+
+    elbows = ("left_elbow", "right_elbow")
+    trunk = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    out: dict[str, float] = {}
+    for label, names in (("model_elbow", elbows), ("model_trunk", trunk)):
+        points = model(names)
+        if len(points) < len(names) - (1 if label == "model_elbow" else 0):
+            continue
+        kept = {k: v for k, v in ref.joints.items() if k not in names}
+        angles = reference_angles_2d(replace(ref, joints={**kept, **points}))
+        for side in ("left", "right"):
+            out[f"{label}_{side}"] = angles.get(f"upper_arm_flexion_{side}", math.nan)
+    return out
+
+
 def run(
     data: Path,
     refs_path: Path,
@@ -1059,6 +1100,8 @@ def run(
             # no load): the score's error from the angles alone, without the range's width
             point = reference_scores(got)
             row.update(group=group, reference=ref_angles, measured=got)
+            if ref.source == HANDPLACED[0] and group == "side":
+                row["swapped"] = swapped_points(ref, analysis, w, h)
             other = seconds.get(image)
             if ref.source == HANDPLACED[0] and other is not None and same_person(ref, other):
                 other_angles = same_arm(annotator_angles(other), got)
@@ -1643,7 +1686,33 @@ def summarize(rows: list[dict[str, Any]]) -> dict[str, Any]:
         for source in sorted({r["source"] for r in side})
     }
     out["wrong_person"] = sum(1 for r in rows if r.get("wrong_person"))
+    out["upper_arm_error_source"] = upper_arm_error_source(side)
     out["two_views_of_one_moment"] = two_views(rows)
+    return out
+
+
+def upper_arm_error_source(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Upper-arm MAE against the reference per arm: the model's points, the model's elbow on the
+    reference's trunk, and the reference's elbow on the model's trunk (see ``swapped_points``)."""
+    errs: dict[str, list[float]] = defaultdict(list)
+    for r in rows:
+        swapped = r.get("swapped")
+        if not swapped:
+            continue
+        for side in ("left", "right"):
+            ref = r["reference"].get(f"upper_arm_flexion_{side}", math.nan)
+            got = r["measured"].get(f"upper_arm_flexion_{side}", math.nan)
+            cells = {
+                "model_points": got,
+                "model_elbow": swapped.get(f"model_elbow_{side}", math.nan),
+                "model_trunk": swapped.get(f"model_trunk_{side}", math.nan),
+            }
+            if math.isfinite(ref) and all(math.isfinite(v) for v in cells.values()):
+                for key, value in cells.items():
+                    errs[key].append(angle_error(value, ref))
+    out: dict[str, Any] = {"arms": len(errs["model_points"])}
+    for key, values in errs.items():
+        out[f"{key}_mae_deg"] = round(float(np.mean(values)), 1)
     return out
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
+
+import numpy as np
 
 
 def _row(low: float, high: float, reference: int, point: int | None) -> dict[str, object]:
@@ -48,3 +50,46 @@ def test_measured_angles_are_scored_the_way_the_reference_is(vc: ModuleType) -> 
     assert bent[0] > upright[0]  # REBA: trunk band 4 against 2
     assert bent[1] > upright[1]  # RULA likewise
     assert vc.reference_scores({**angles, "elbow_flexion": math.nan}) == (None, None)
+
+
+def _side_view(elbow: tuple[float, float]) -> dict[str, np.ndarray]:
+    """A person facing right (+x), upright, seen from the side, in pixels (y down)."""
+    pts = {
+        "nose": (130, 40),
+        "left_shoulder": (100, 100),
+        "right_shoulder": (102, 100),
+        "left_hip": (100, 300),
+        "right_hip": (102, 300),
+        "left_elbow": elbow,
+        "left_knee": (130, 400),
+        "left_ankle": (100, 500),
+    }
+    return {k: np.array(v, dtype=float) for k, v in pts.items()}
+
+
+def test_swapped_points_tell_a_misplaced_elbow_from_a_misplaced_trunk(vc: ModuleType) -> None:
+    from backcare.camera.backend import landmark_index
+
+    ref = vc.Reference("handplaced", "x.jpg", 0, "image_px", _side_view((200, 100)))  # arm 90 deg
+    width, height = 400, 600
+    image = np.full((33, 3), np.nan)
+    seen = np.zeros(33)
+    model = {**_side_view((100, 200)), "right_elbow": np.array([100.0, 200.0])}  # arm hanging
+    for name, xy in model.items():
+        image[landmark_index(name)] = [xy[0] / width, xy[1] / height, 0.0]
+        seen[landmark_index(name)] = 1.0
+    analysis = SimpleNamespace(track=SimpleNamespace(image=[image], visibility=[seen]))
+    out = vc.swapped_points(ref, analysis, width, height)
+    assert round(out["model_elbow_left"]) == 0  # the model's elbow carries the whole error
+    assert round(out["model_trunk_left"]) == 90  # its trunk and shoulders agree
+    rows = [
+        {
+            "reference": {"upper_arm_flexion_left": 90.0},
+            "measured": {"upper_arm_flexion_left": 0.0},
+            "swapped": out,
+        }
+    ]
+    source = vc.upper_arm_error_source(rows)
+    assert source["arms"] == 1
+    assert source["model_elbow_mae_deg"] == 90.0
+    assert source["model_trunk_mae_deg"] == 0.0
