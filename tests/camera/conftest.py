@@ -9,13 +9,18 @@ from types import ModuleType
 
 import pytest
 
-VALIDATE_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "validate_camera.py"
+VALIDATION_PACKAGE = Path(__file__).resolve().parents[2] / "scripts" / "camera_validation"
 
 
 @pytest.fixture(scope="session")
 def vc() -> ModuleType:
-    """``scripts/validate_camera.py`` loaded as a module (it is a script, not a package)."""
-    spec = importlib.util.spec_from_file_location("validate_camera_under_test", VALIDATE_SCRIPT)
+    """The package behind ``scripts/validate_camera.py``, ``scripts/camera_validation``, loaded
+    from its folder (``scripts`` is not on the import path)."""
+    spec = importlib.util.spec_from_file_location(
+        "camera_validation",
+        VALIDATION_PACKAGE / "__init__.py",
+        submodule_search_locations=[str(VALIDATION_PACKAGE)],
+    )
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -1,0 +1,198 @@
+"""Camera validation against independent references, behind ``scripts/validate_camera.py``.
+
+That script is the one command (``.venv/bin/python scripts/validate_camera.py --data DIR``);
+its docstring describes the data layout and what is measured. The code lies in private modules
+named after the sources and steps, in the order they import one another:
+
+* ``_references``: ``keypoints.csv``, the ``Reference`` people, their views, angles and scores;
+* ``_keypoints``: building that file from the pose-estimation project's test data;
+* ``_lspet``: the Leeds Sports Pose Extended photos;
+* ``_handplaced``: the work photos with keypoints placed by hand;
+* ``_measured``: backcare's angles in an analysed frame, and the difference of two angles;
+* ``_annotators``: a second annotator against the first;
+* ``_two_view``: two lab cameras filming the same moment;
+* ``_run``: running backcare over the references, the figures and the summary;
+* ``_raters``: REBA scored by human raters;
+* ``_cli``: the command line (``main``).
+
+Every name the unit tests and the command line use is re-exported here.
+"""
+
+from ._annotators import (
+    COMPARED_JOINTS,
+    SAME_PERSON,
+    SECOND_ANNOTATOR,
+    annotator_agreement,
+    annotator_angles,
+    backcare_vs_annotators,
+    mean_angle,
+    mean_angles,
+    same_person,
+    second_annotator_text,
+)
+from ._cli import main
+from ._handplaced import HANDPLACED, HANDPLACED_COLUMNS, HANDPLACED_JOINTS, build_handplaced
+from ._keypoints import COCO_STYLE, H36M_JOINTS, MPI3DHP_JOINTS, MPII_JOINTS, build_references
+from ._lspet import LSP_JOINTS, LSPET, build_lspet, lsp_joints, lspet_posture
+from ._measured import angle_error, measured, same_arm
+from ._raters import (
+    COUPLING_FOR_SCORE,
+    LOAD_FOR_FORCE_SCORE,
+    RATER_COLUMNS,
+    RATER_SCORES,
+    RaterScore,
+    load_rater_scores,
+    range_gap,
+    rater_agreement,
+    rater_figures,
+    run_raters,
+    two_phones,
+)
+from ._references import (
+    ANGLES,
+    ARM_IN_PLANE,
+    NECK_HEAD,
+    OVERHEAD_EXTENSION,
+    REFERENCES,
+    ROOT,
+    Reference,
+    _row,
+    arm_in_plane,
+    knee_facing,
+    load_references,
+    only_sources,
+    reference_angles_2d,
+    reference_angles_3d,
+    reference_scores,
+    reference_view,
+    references_from_rows,
+    world_view,
+    write_references,
+)
+from ._run import (
+    figures,
+    moment,
+    pick_reference,
+    run,
+    summarize,
+    swapped_points,
+    two_views,
+    upper_arm_error_source,
+)
+from ._two_view import (
+    COMPARED_VIEWS,
+    PAIR_ANGLES,
+    SAME_PERSON_M,
+    TRUNK_JOINTS,
+    TWO_VIEW,
+    LabCamera,
+    camera_layout,
+    lab_cameras,
+    lab_figures,
+    lab_trunk,
+    lab_view,
+    nearest_point,
+    other_person,
+    pair_difference,
+    pair_figures,
+    pair_moments,
+    photo_samples,
+    print_two_view,
+    ray_distance,
+    reba_gap,
+    two_view_run,
+    video_samples,
+    view_sample,
+)
+
+__all__ = [
+    "ANGLES",
+    "ARM_IN_PLANE",
+    "COCO_STYLE",
+    "COMPARED_JOINTS",
+    "COMPARED_VIEWS",
+    "COUPLING_FOR_SCORE",
+    "H36M_JOINTS",
+    "HANDPLACED",
+    "HANDPLACED_COLUMNS",
+    "HANDPLACED_JOINTS",
+    "LOAD_FOR_FORCE_SCORE",
+    "LSPET",
+    "LSP_JOINTS",
+    "MPI3DHP_JOINTS",
+    "MPII_JOINTS",
+    "NECK_HEAD",
+    "OVERHEAD_EXTENSION",
+    "PAIR_ANGLES",
+    "RATER_COLUMNS",
+    "RATER_SCORES",
+    "REFERENCES",
+    "ROOT",
+    "SAME_PERSON",
+    "SAME_PERSON_M",
+    "SECOND_ANNOTATOR",
+    "TRUNK_JOINTS",
+    "TWO_VIEW",
+    "LabCamera",
+    "RaterScore",
+    "Reference",
+    "_row",
+    "angle_error",
+    "annotator_agreement",
+    "annotator_angles",
+    "arm_in_plane",
+    "backcare_vs_annotators",
+    "build_handplaced",
+    "build_lspet",
+    "build_references",
+    "camera_layout",
+    "figures",
+    "knee_facing",
+    "lab_cameras",
+    "lab_figures",
+    "lab_trunk",
+    "lab_view",
+    "load_rater_scores",
+    "load_references",
+    "lsp_joints",
+    "lspet_posture",
+    "main",
+    "mean_angle",
+    "mean_angles",
+    "measured",
+    "moment",
+    "nearest_point",
+    "only_sources",
+    "other_person",
+    "pair_difference",
+    "pair_figures",
+    "pair_moments",
+    "photo_samples",
+    "pick_reference",
+    "print_two_view",
+    "range_gap",
+    "rater_agreement",
+    "rater_figures",
+    "ray_distance",
+    "reba_gap",
+    "reference_angles_2d",
+    "reference_angles_3d",
+    "reference_scores",
+    "reference_view",
+    "references_from_rows",
+    "run",
+    "run_raters",
+    "same_arm",
+    "same_person",
+    "second_annotator_text",
+    "summarize",
+    "swapped_points",
+    "two_phones",
+    "two_view_run",
+    "two_views",
+    "upper_arm_error_source",
+    "video_samples",
+    "view_sample",
+    "world_view",
+    "write_references",
+]
