@@ -34,7 +34,7 @@ from ._cli import main
 from ._handplaced import HANDPLACED, HANDPLACED_COLUMNS, HANDPLACED_JOINTS, build_handplaced
 from ._keypoints import COCO_STYLE, H36M_JOINTS, MPI3DHP_JOINTS, MPII_JOINTS, build_references
 from ._lspet import LSP_JOINTS, LSPET, build_lspet, lsp_joints, lspet_posture
-from ._measured import angle_error, measured, same_arm
+from ._measured import angle_error, measured, reba_gap, same_arm
 from ._raters import (
     COUPLING_FOR_SCORE,
     LOAD_FOR_FORCE_SCORE,
@@ -42,7 +42,6 @@ from ._raters import (
     RATER_SCORES,
     RaterScore,
     load_rater_scores,
-    range_gap,
     rater_agreement,
     rater_figures,
     run_raters,
@@ -99,7 +98,6 @@ from ._two_view import (
     photo_samples,
     print_two_view,
     ray_distance,
-    reba_gap,
     two_view_run,
     video_samples,
     view_sample,
@@ -170,7 +168,6 @@ __all__ = [
     "photo_samples",
     "pick_reference",
     "print_two_view",
-    "range_gap",
     "rater_agreement",
     "rater_figures",
     "ray_distance",

@@ -60,3 +60,9 @@ def angle_error(a: float, b: float) -> float:
     An arm raised straight overhead reads near +180 (flexion) or near -180 (extension) as it
     tips a little forward or back; those lie a few degrees apart, not 360."""
     return abs((a - b + 180.0) % 360.0 - 180.0)
+
+
+def reba_gap(a_low: float, a_high: float, b_low: float, b_high: float) -> float:
+    """Points between two REBA ranges ``low..high``: 0 when they share a score (a single score
+    ``value`` is the range ``value..value``)."""
+    return max(0.0, max(a_low, b_low) - min(a_high, b_high))

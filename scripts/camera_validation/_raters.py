@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._measured import measured
+from ._measured import measured, reba_gap
 from ._references import ROOT
 from ._run import _level
 
@@ -122,11 +122,6 @@ def run_raters(data: Path, scores_path: Path, *, pose_model: str = "full") -> di
     return {"rows": rows, "summary": rater_figures(rows)}
 
 
-def range_gap(low: float, high: float, value: float) -> float:
-    """How far ``value`` lies outside the range ``low..high`` (0 inside it)."""
-    return max(low - value, value - high, 0.0)
-
-
 def rater_agreement(rows: list[dict[str, Any]], reference: str = "reference") -> dict[str, Any]:
     """backcare's REBA range against one rater's score per photo.
 
@@ -141,7 +136,7 @@ def rater_agreement(rows: list[dict[str, Any]], reference: str = "reference") ->
     if not scored:
         return out
     ref = [float(r[reference]) for r in scored]
-    gaps = [range_gap(r["low"], r["high"], v) for r, v in zip(scored, ref, strict=True)]
+    gaps = [reba_gap(r["low"], r["high"], v, v) for r, v in zip(scored, ref, strict=True)]
     out["within_1"] = round(float(np.mean([g <= 1 for g in gaps])), 2)
     out["same_level"] = round(
         float(
@@ -188,7 +183,7 @@ def two_phones(rows: list[dict[str, Any]]) -> dict[str, Any]:
     ]
     out["both_scored_side_or_oblique"] = len(both)
     if both:
-        gap = [max(a["low"] - b["high"], b["low"] - a["high"], 0.0) for a, b in both]
+        gap = [reba_gap(a["low"], a["high"], b["low"], b["high"]) for a, b in both]
         low = [abs(a["low"] - b["low"]) for a, b in both]
         out["range_gap_mean"] = round(float(np.mean(gap)), 2)
         out["range_gap_within_1"] = round(float(np.mean([g <= 1 for g in gap])), 2)

@@ -18,7 +18,7 @@ from ._annotators import (
     same_person,
 )
 from ._handplaced import HANDPLACED
-from ._measured import angle_error, measured, same_arm
+from ._measured import angle_error, measured, reba_gap, same_arm
 from ._references import (
     ANGLES,
     NECK_HEAD,
@@ -334,7 +334,9 @@ def figures(sel: list[dict[str, Any]]) -> dict[str, Any]:
         if scored:
             level = _level(method)
             exact = [s["low"] == s["high"] == s["reference"] for s in scored]
-            within = [s["low"] - 1 <= s["reference"] <= s["high"] + 1 for s in scored]
+            within = [
+                reba_gap(s["low"], s["high"], s["reference"], s["reference"]) <= 1 for s in scored
+            ]
             same = [level(s["low"]) <= level(s["reference"]) <= level(s["high"]) for s in scored]
             entry[f"{method}_exact"] = round(float(np.mean(exact)), 2)
             entry[f"{method}_within_1"] = round(float(np.mean(within)), 2)

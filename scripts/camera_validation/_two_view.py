@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._measured import angle_error, measured
+from ._measured import angle_error, measured, reba_gap
 
 #: Folder under ``--data`` of synchronised multi-camera recordings: one folder per recording
 #: with ``videos/camNN.mp4`` (frame k of every video is the same moment) and, where the lab
@@ -26,11 +26,6 @@ PAIR_ANGLES = ("trunk_flexion", "upper_arm_flexion", "upper_arm_abduction", "kne
 SAME_PERSON_M = 0.25
 #: Landmarks put in the lab's space from several views (``lab_trunk``).
 TRUNK_JOINTS = ("left_hip", "right_hip", "left_shoulder", "right_shoulder")
-
-
-def reba_gap(a_low: float, a_high: float, b_low: float, b_high: float) -> float:
-    """Points between two REBA ranges ``low..high``: 0 when they share a score."""
-    return max(0.0, max(a_low, b_low) - min(a_high, b_high))
 
 
 @dataclass(frozen=True)

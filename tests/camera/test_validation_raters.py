@@ -24,10 +24,10 @@ def _photo(moment: str, rater: str, reference: int, low: float, high: float, vie
     }
 
 
-def test_range_gap_is_zero_inside_and_the_distance_outside(vc: ModuleType) -> None:
-    assert vc.range_gap(3, 6, 5) == 0.0
-    assert vc.range_gap(3, 6, 8) == 2.0
-    assert vc.range_gap(3, 6, 1) == 2.0
+def test_a_score_lies_as_far_from_a_range_as_its_gap(vc: ModuleType) -> None:
+    assert vc.reba_gap(3, 6, 5, 5) == 0.0
+    assert vc.reba_gap(3, 6, 8, 8) == 2.0
+    assert vc.reba_gap(3, 6, 1, 1) == 2.0
 
 
 def test_agreement_reads_the_range_and_its_lowest_end(vc: ModuleType) -> None:
