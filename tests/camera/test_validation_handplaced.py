@@ -11,22 +11,10 @@ from types import ModuleType
 
 import pytest
 
+from tests.camera._poses import BENT
+
 HEADER = "repository,commit,path,joint,x,y,placed_by\n"
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
-
-# One worker seen from the left, facing +x, trunk bent 45 deg forward, legs straight (pixels).
-BENT = {
-    "left_ankle": (100.0, 300.0),
-    "left_knee": (100.0, 250.0),
-    "left_hip": (100.0, 200.0),
-    "right_hip": (102.0, 199.0),
-    "left_shoulder": (135.0, 165.0),
-    "right_shoulder": (137.0, 164.0),
-    "left_elbow": (135.0, 205.0),
-    "left_wrist": (135.0, 240.0),
-    "left_ear": (152.0, 148.0),
-    "nose": (162.0, 150.0),
-}
 
 
 def _annotations(tmp_path: Path, lines: list[str]) -> Path:
