@@ -309,23 +309,23 @@ _RETAKE = (
 )
 
 
-def _score_parts(entry: Mapping[str, Any]) -> tuple[str, str]:
-    """``("6", "medium risk")``, or the range when parts the score needs were not seen.
+def _score_parts(entry: Mapping[str, Any]) -> tuple[str, str, bool]:
+    """``("6", "medium risk", False)``, or the range when parts the score needs were not seen.
 
     A score with unseen parts (twist, side bend, the wrists from the side) is a range from the
     lowest to the highest possible; its lowest end alone would read as the whole score.
     """
     low = _num(entry.get("max")) or 0.0
     high = _num(entry.get("score_max"))
-    if high is None or high <= low:
-        return f"{low:.0f}", level_label(entry.get("peak_level"))
-    levels = level_range_label(entry.get("peak_level"), entry.get("level_max"))
-    return f"{low:.0f} to {high:.0f}", levels
+    ranged = high is not None and high > low
+    score = f"{low:.0f} to {high:.0f}" if ranged else f"{low:.0f}"
+    top = entry.get("level_max") if ranged else None
+    return score, level_range_label(entry.get("peak_level"), top), ranged
 
 
 def _score_words(entry: Mapping[str, Any]) -> str:
-    score, levels = _score_parts(entry)
-    if " to " not in score:
+    score, levels, ranged = _score_parts(entry)
+    if not ranged:
         return f"{levels} (score {score})"
     unseen = "some parts it needs, such as a twist or the wrists, could not be seen"
     return f"{levels} (score {score}: {unseen})"
@@ -420,9 +420,10 @@ def camera_headline(summary: Mapping[str, Any]) -> Headline:
     for method, entry in scored:
         levels = entry.get("time_in_levels")
         if image or not isinstance(levels, Mapping):
+            score, risk, _ = _score_parts(entry)
             takeaways.append(
                 Takeaway(
-                    "{} score {}: {}.".format(method.upper(), *_score_parts(entry)),
+                    f"{method.upper()} score {score}: {risk}.",
                     "Scores of medium risk and above call for changes to the task or workplace.",
                 )
             )
