@@ -137,3 +137,11 @@ def test_report_opens_with_the_ergonomist_summary():
     assert "upper arm" in summary
     assert "REBA" in summary
     assert "person found in 37 of 40 frames" in summary
+
+
+def test_score_cards_show_whole_points_and_the_range():
+    summary = _summary("image")
+    summary["reba"] = {**summary["reba"], "max": 5.0, "score_max": 9.0}
+    html = render_camera_report(summary, _table(1))
+    assert "</span> 5&ndash;9</div>" in html  # whole points, not "5.0-9.0"
+    assert "5.0&ndash;" not in html
