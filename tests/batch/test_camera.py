@@ -204,3 +204,32 @@ def test_options_that_cannot_work_are_refused(media: Path, tmp_path: Path):
             cluster=ClusterOptions(workers=1, processes=False),
             options=CameraBatchOptions(),
         )
+
+
+def test_the_lead_counts_files_whose_score_range_may_reach_high(tmp_path: Path):
+    from backcare.batch.camera_cohort import CameraCohortResult, render_camera_cohort
+    from backcare.batch.camera_manifest import MediaCohort, MediaSpec
+
+    items = tuple(MediaSpec(key=k, path=tmp_path / f"{k}.png") for k in ("a", "b", "c"))
+    rows = pd.DataFrame(
+        {
+            "file": ["a.png", "b.png", "c.png"],
+            "group": ["", "", ""],
+            "reba_max": [9.0, 5.0, 2.0],
+            "reba_max_possible": [9.0, 9.0, 3.0],
+            "reba_peak_level": ["high", "medium", "low"],
+            "reba_peak_level_possible": ["high", "high", "low"],
+        }
+    )
+    empty = pd.DataFrame()
+    result = CameraCohortResult(
+        cohort=MediaCohort(items=items, source=tmp_path),
+        outcomes={},
+        rows=rows,
+        summary=pd.DataFrame(columns=["group", "variable"]),
+        failures=empty,
+        files=empty,
+    )
+    html = render_camera_cohort(result)
+    assert "in 1 of the 3 with a REBA score the posture reached a high" in html
+    assert "In 1 more it may have: parts the score needs" in html

@@ -340,13 +340,23 @@ def _lead(result: CameraCohortResult) -> str:
     analysed = len(result.rows)
     if not analysed:
         return f"None of the {n} files could be analysed; the reasons are listed below."
+    top = ["high", "very high"]
     peaks = result.rows.get("reba_peak_level")
-    high = int(peaks.isin(["high", "very high"]).sum()) if peaks is not None else 0
+    high = peaks.isin(top) if peaks is not None else pd.Series(dtype=bool)
     scored = int(peaks.notna().sum()) if peaks is not None else 0
     text = (
-        f"{analysed} of {n} files were analysed; in {high} of the {scored} with a REBA score the "
-        "posture reached a high or very high action level at least once."
+        f"{analysed} of {n} files were analysed; in {int(high.sum())} of the {scored} with a "
+        "REBA score the posture reached a high or very high action level at least once."
     )
+    # a score with parts the camera did not see is a range: its top may reach what its
+    # lowest end does not
+    possible = result.rows.get("reba_peak_level_possible")
+    maybe = int((possible.isin(top) & ~high).sum()) if possible is not None else 0
+    if maybe:
+        text += (
+            f" In {maybe} more it may have: parts the score needs, such as a twist or the "
+            "wrists, were not seen."
+        )
     if scored < analysed:
         text += f" {analysed - scored} could not be scored (the body was not seen well enough)."
     return text

@@ -152,6 +152,7 @@ def _levels(block: dict[str, Any] | None, method: str) -> dict[str, Any]:
         f"{method}_median": None,
         f"{method}_max": None,
         f"{method}_max_possible": None,
+        f"{method}_peak_level_possible": None,
     }
     if not block:
         return out
@@ -161,6 +162,7 @@ def _levels(block: dict[str, Any] | None, method: str) -> dict[str, Any]:
     out[f"{method}_peak_level"] = block.get("peak_level")
     # a score with parts the camera did not see is a range: its top end stands beside it
     out[f"{method}_max_possible"] = block.get("score_max", block.get("max"))
+    out[f"{method}_peak_level_possible"] = block.get("level_max", block.get("peak_level"))
     for level, share in (block.get("time_in_levels") or {}).items():
         out[f"{method}_{level.replace(' ', '_')}_fraction"] = share.get("fraction")
     return out
